@@ -6,6 +6,9 @@ built up from :mod:`tinyformer.attention` to :mod:`tinyformer.models`.
 
 from tinyformer.attention import scaled_dot_product_attention
 from tinyformer.cache import DecoderCache, KVCache, LayerCache
+from tinyformer.checkpoint import load_model, save_model
+from tinyformer.decoding import beam_search, generate, greedy_decode, sample_next
+from tinyformer.device import autocast_context, default_device
 from tinyformer.feedforward import PositionwiseFeedForward
 from tinyformer.layers import DecoderLayer, EncoderLayer
 from tinyformer.masks import (
@@ -14,6 +17,13 @@ from tinyformer.masks import (
     key_padding_mask,
     padding_mask,
     to_torch_mha_mask,
+)
+from tinyformer.models import (
+    DecoderOnlyConfig,
+    DecoderOnlyLM,
+    ModelOutput,
+    Transformer,
+    TransformerConfig,
 )
 from tinyformer.multihead import MultiHeadAttention
 from tinyformer.positional import (
@@ -25,6 +35,19 @@ from tinyformer.positional import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "DecoderOnlyConfig",
+    "DecoderOnlyLM",
+    "ModelOutput",
+    "Transformer",
+    "TransformerConfig",
+    "autocast_context",
+    "beam_search",
+    "default_device",
+    "generate",
+    "greedy_decode",
+    "load_model",
+    "sample_next",
+    "save_model",
     "DecoderCache",
     "DecoderLayer",
     "EncoderLayer",
