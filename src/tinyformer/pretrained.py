@@ -40,6 +40,7 @@ __all__ = [
     "MiniLM",
     "MiniLMConfig",
     "MiniLMEncoder",
+    "HeadScores",
     "ModelNotInstalledError",
     "TokenEmbeddings",
     "convert_state_dict",
@@ -47,6 +48,8 @@ __all__ = [
     "load_tokenizer",
     "mean_pool",
     "model_path",
+    "score_heads",
+    "token_position",
 ]
 
 log = logging.getLogger(__name__)
@@ -486,3 +489,101 @@ def load_minilm(
         device,
     )
     return MiniLM(encoder, tokenizer, device)
+
+
+def token_position(tokens: Sequence[str], word: str) -> int:
+    """Return the index of ``word`` in ``tokens``.
+
+    ``word`` is a word piece as the tokenizer writes it (lowercase for this
+    model). A suffix ``#n`` picks the n-th occurrence, counting from 1, so
+    ``"the#2"`` is the second "the".
+
+    Raises:
+        ValueError: if the word, or that occurrence of it, is not in ``tokens``.
+    """
+    text, _, occurrence = word.partition("#")
+    if occurrence and not occurrence.isdigit():
+        raise ValueError(f"invalid occurrence in {word!r}; write e.g. 'the#2'")
+    number = int(occurrence) if occurrence else 1
+    positions = [index for index, token in enumerate(tokens) if token == text]
+    if len(positions) < number:
+        raise ValueError(
+            f"{word!r} not found: {text!r} occurs {len(positions)} time(s) in "
+            f"tokens {list(tokens)}"
+        )
+    return positions[number - 1]
+
+
+@dataclass(frozen=True)
+class HeadScores:
+    """How strongly each head attends from one word to another, over examples.
+
+    ``mean_weight[layer, head]`` is the attention weight from the source token
+    to the target token, averaged over the examples. ``top_fraction[layer,
+    head]`` is the fraction of examples in which the target is the token that
+    the source attends to most. Clark et al. 2019 (arXiv:1906.04341) score
+    heads against syntax the second way.
+
+    Shapes:
+        mean_weight, top_fraction: ``(num_layers, num_heads)``.
+    """
+
+    mean_weight: torch.Tensor
+    top_fraction: torch.Tensor
+    num_examples: int
+
+    def ranked(self, count: int = 3) -> list[tuple[int, int, float, float]]:
+        """Return ``(layer, head, mean_weight, top_fraction)`` for the top heads
+        by mean weight, highest first. Layers and heads count from 0."""
+        num_heads = self.mean_weight.shape[1]
+        order = self.mean_weight.flatten().argsort(descending=True)[:count]
+        rows = []
+        for flat_index in order.tolist():
+            layer, head = divmod(flat_index, num_heads)
+            rows.append(
+                (
+                    layer,
+                    head,
+                    self.mean_weight[layer, head].item(),
+                    self.top_fraction[layer, head].item(),
+                )
+            )
+        return rows
+
+
+# --8<-- [start:score-heads]
+def score_heads(model: MiniLM, examples: Sequence[tuple[str, str, str]]) -> HeadScores:
+    """Measure, for every layer and head, attention from a source to a target word.
+
+    Args:
+        model: a loaded :class:`MiniLM`.
+        examples: ``(sentence, source, target)`` triples; ``source`` and
+            ``target`` are word pieces of the sentence, see
+            :func:`token_position`.
+
+    Raises:
+        ValueError: if ``examples`` is empty or a word is not in its sentence.
+
+    Shapes:
+        output fields: ``(num_layers, num_heads)``.
+    """
+    if len(examples) == 0:
+        raise ValueError("examples is empty; pass (sentence, source, target) triples")
+    weights_to_target = []
+    target_is_top = []
+    for sentence, source, target in examples:
+        tokens, weights = model.attention(sentence)
+        i = token_position(tokens, source)
+        j = token_position(tokens, target)
+        # weights: (num_layers, num_heads, seq_len, seq_len); row i is the source.
+        row = weights[:, :, i, :]
+        weights_to_target.append(row[:, :, j])
+        target_is_top.append(row.argmax(dim=-1) == j)
+    return HeadScores(
+        mean_weight=torch.stack(weights_to_target).mean(dim=0),
+        top_fraction=torch.stack(target_is_top).float().mean(dim=0),
+        num_examples=len(examples),
+    )
+
+
+# --8<-- [end:score-heads]
