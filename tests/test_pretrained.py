@@ -28,6 +28,8 @@ from tinyformer.pretrained import (
     load_minilm,
     mean_pool,
     model_path,
+    score_heads,
+    token_position,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -273,3 +275,57 @@ def test_load_rejects_other_activation(tmp_path):
 def test_load_missing_weights_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="model.safetensors not found"):
         load_minilm(tmp_path)
+
+
+def test_similarity_paraphrase_above_unrelated(minilm):
+    embeddings = minilm.encode(
+        [
+            "A man is playing a guitar.",
+            "Someone plays an instrument on stage.",
+            "The stock market fell sharply on Monday.",
+        ]
+    )
+    similarity = embeddings @ embeddings.T
+    assert similarity[0, 1] > 0.4
+    assert similarity[0, 2] < 0.1
+
+
+def test_token_position_occurrence():
+    tokens = ["[CLS]", "the", "cat", "saw", "the", "dog", "[SEP]"]
+    assert token_position(tokens, "the") == 1
+    assert token_position(tokens, "the#2") == 4
+    assert token_position(tokens, "dog") == 5
+
+
+@pytest.mark.parametrize("word", ["the#3", "bird", "the#x"])
+def test_token_position_rejects_missing(word):
+    tokens = ["[CLS]", "the", "cat", "saw", "the", "dog", "[SEP]"]
+    with pytest.raises(ValueError, match=word):
+        token_position(tokens, word)
+
+
+def test_score_heads_matches_attention(minilm):
+    sentence = "The cat chased a mouse under the table."
+    scores = score_heads(minilm, [(sentence, "a", "mouse")])
+    tokens, weights = minilm.attention(sentence)
+    expected = weights[:, :, tokens.index("a"), tokens.index("mouse")]
+    assert scores.mean_weight.shape == (6, 12)
+    assert torch.equal(scores.mean_weight, expected)
+    assert scores.num_examples == 1
+
+
+def test_score_heads_ranked_order(minilm):
+    scores = score_heads(
+        minilm, [("The cat chased a mouse under the table.", "the", "cat")]
+    )
+    ranked = scores.ranked(5)
+    weights = [row[2] for row in ranked]
+    assert weights == sorted(weights, reverse=True)
+    layer, head, weight, _ = ranked[0]
+    assert weight == scores.mean_weight.max().item()
+    assert scores.mean_weight[layer, head].item() == weight
+
+
+def test_score_heads_rejects_empty(minilm):
+    with pytest.raises(ValueError, match="examples is empty"):
+        score_heads(minilm, [])
