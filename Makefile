@@ -42,8 +42,12 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "chromium is missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi; }
 
+# pytest runs the unit tests, the Python fences of docs/ and README.md, every
+# program in snippets/, the checks on the site built above and the browser
+# tests. It exits non-zero on any failure, and with 5 when it collected no
+# tests, so an empty run fails too.
 test: setup chromium lint build
-	$(BIN)/python -m pytest
+	TINYFORMER_SITE_DIR=$(CURDIR)/site $(BIN)/python -m pytest
 
 clean:
 	rm -rf site .cache .pytest_cache
