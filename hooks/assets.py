@@ -10,6 +10,7 @@ both `mkdocs build` and `mkdocs serve` ship them. mkdocs.yml lists them in
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -17,6 +18,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 log = logging.getLogger("mkdocs.hooks.assets")
+
+# Material 9.8.1 starts none of its page components (code copy, tabs, mermaid,
+# document$) on a file:// page when navigation.instant is on, so a build meant
+# to be opened from disk sets this variable to 1 to leave instant navigation out.
+FILE_URLS_VARIABLE = "TINYFORMER_FILE_URLS"
 
 # (path under node_modules, path under the site's vendor/ folder). A directory
 # is copied with everything below it.
@@ -61,6 +67,19 @@ def vendored_files(node_modules: Path) -> list[tuple[Path, str]]:
                 "reinstall the versions pinned in package-lock.json."
             )
     return found
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Leave out instant navigation when building for file:// reading."""
+    if os.environ.get(FILE_URLS_VARIABLE) == "1":
+        features = config.theme["features"]
+        config.theme["features"] = [
+            name for name in features if not name.startswith("navigation.instant")
+        ]
+        log.info(
+            "%s=1: instant navigation is off for file:// reading", FILE_URLS_VARIABLE
+        )
+    return config
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:

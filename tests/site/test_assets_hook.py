@@ -47,3 +47,21 @@ def test_build_copies_assets(project):
     assert (vendor / "katex" / "katex.min.css").is_file()
     assert (vendor / "katex" / "fonts" / "KaTeX_Main-Regular.woff2").is_file()
     assert (vendor / "mermaid" / "mermaid.min.js").is_file()
+
+
+@pytest.mark.parametrize(("file_urls", "expected"), [("0", True), ("1", False)])
+def test_file_urls_variable_drops_instant(tmp_path, monkeypatch, file_urls, expected):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    (tmp_path / "node_modules").symlink_to(REPO / "node_modules")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\n"
+        "theme:\n  name: material\n  features: [navigation.instant, content.code.copy]\n"
+        f"hooks:\n  - {REPO / 'hooks' / 'assets.py'}\n"
+    )
+    monkeypatch.setenv("TINYFORMER_FILE_URLS", file_urls)
+    result = run_build(tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site" / "index.html").read_text()
+    assert '"content.code.copy"' in page
+    assert ('"navigation.instant"' in page) is expected
