@@ -67,11 +67,27 @@ if MarkdownTextFile is not None:
             self.page_line = page_line
 
         def runtest(self):
+            # The plugin's own runtest turns output capture off, so every
+            # fence's output would flood the log. This one keeps pytest's
+            # capture on, which shows the output only when a fence fails.
+            namespace: dict = {}
+            for global_set in self.config.hook.pytest_markdown_docs_globals():
+                namespace.update(global_set)
+            for fixture_name in self._fixtureinfo.names_closure:
+                self.fixture_request.getfixturevalue(fixture_name)
+            namespace.update(self.funcargs)
+
             work_dir = self.config._tmp_path_factory.mktemp("fence")
             previous = os.getcwd()
             os.chdir(work_dir)
             try:
-                super().runtest()
+                for attempt in range(self.test_definition.max_retries + 1):
+                    try:
+                        self.runner.runtest(self.test_definition, dict(namespace))
+                        return
+                    except Exception:
+                        if attempt == self.test_definition.max_retries:
+                            raise
             finally:
                 os.chdir(previous)
 
@@ -117,10 +133,11 @@ if MarkdownTextFile is not None:
                     continue
                 definition = FenceTestDefinition(
                     fence.source,
-                    (),
+                    fence.fixtures,
                     fence.expanded_line,
                     source_path=source_name,
-                    runner_name=None,
+                    runner_name=fence.runner,
+                    max_retries=fence.retries,
                 )
                 yield PageFenceItem.from_parent(
                     self,

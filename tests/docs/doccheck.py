@@ -297,6 +297,9 @@ class Fence:
     page_line: int  # 1-based line of the opening fence in the page file
     runs: bool = False  # pytest runs this fence
     library: bool = False  # the body only includes src/ code, which tests/ covers
+    fixtures: tuple[str, ...] = ()  # from `fixture:NAME` options
+    runner: str | None = None  # from a `runner:NAME` option
+    retries: int = 0  # from a `retry:N` option
     source: str = ""  # code pytest runs: earlier continuation fences, then this
 
 
@@ -395,6 +398,10 @@ def extract_fences(page: ExpandedPage) -> tuple[list[Fence], list[str]]:
                 "runner:NAME, retry:N."
             )
             continue
+        option_problem = _read_prefixed_options(fence, words)
+        if option_problem:
+            problems.append(f"{where}: {option_problem}")
+            continue
         if "notest" in words:
             above = page.lines[token.map[0] - 1] if token.map[0] > 0 else ""
             if not NOTEST_REASON.match(above):
@@ -419,6 +426,27 @@ def extract_fences(page: ExpandedPage) -> tuple[list[Fence], list[str]]:
         fence.runs = True
         previous = fence.source
     return fences, problems
+
+
+def _read_prefixed_options(fence: Fence, words) -> str | None:
+    """Store `fixture:`, `runner:` and `retry:` options on the fence.
+
+    Returns a problem sentence for an option pytest-markdown-docs would
+    reject, or None.
+    """
+    fence.fixtures = tuple(
+        w[len("fixture:") :] for w in words if w.startswith("fixture:")
+    )
+    runners = [w[len("runner:") :] for w in words if w.startswith("runner:")]
+    retries = [w[len("retry:") :] for w in words if w.startswith("retry:")]
+    if len(runners) > 1 or len(retries) > 1:
+        return "a fence takes at most one runner: and one retry: option."
+    fence.runner = runners[0] if runners else None
+    if retries:
+        if not retries[0].isdigit():
+            return f"retry:{retries[0]} is invalid; use a non-negative integer."
+        fence.retries = int(retries[0])
+    return None
 
 
 def display_path(path: Path) -> str:

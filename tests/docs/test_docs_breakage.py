@@ -275,6 +275,7 @@ def test_missing_snippet_file_fails_both(project, tmp_path):
         ("Python", "is not run by pytest"),
         ("pyhton", "looks like a misspelling of 'python'"),
         ("{.python notest}", "needs the reason on the line directly above it"),
+        ("{.python retry:twice}", "retry:twice is invalid"),
     ],
 )
 def test_ignored_fence_option_fails(project, info, expected):
