@@ -165,7 +165,7 @@ class SnippetExpander:
         out: list[str] = []
         origin: list[int] = []
         try:
-            # One include line at a time, so each output line knows its page
+            # One include line at a time, so each output line maps to one page
             # line. A block-form include (a bare `--8<--` line, paths, a bare
             # `--8<--` line) is passed in one piece.
             index = 0
@@ -570,7 +570,8 @@ def check_links(site_dir: Path, site_url: str | None = None) -> list[str]:
                         f"{page_url}: link {link!r} names the anchor #{fragment}, "
                         f"which {display_site_path(target, site_dir)} does not have."
                     )
-    return problems
+    # A page repeats a link in its nav, header and body; report it once.
+    return list(dict.fromkeys(problems))
 
 
 def display_site_path(path: Path, site_dir: Path) -> str:
@@ -701,9 +702,10 @@ def check_lesson_code(
 ) -> list[str]:
     """Check that each code block of a built lesson page is tested code.
 
-    A block passes when its text is a run of lines of a file in src/ or
-    snippets/ (up to a common indent), or when it is a Python fence that
-    pytest runs, or when it is not Python (program output, a shell command).
+    A block passes in three cases. Its text is a run of lines of a file in
+    src/ or snippets/, up to a common indent. Or it is a Python fence that
+    pytest runs. Or it is not Python, such as program output or a shell
+    command.
     """
     docs_dir = Path(docs_dir)
     root = docs_dir.parent

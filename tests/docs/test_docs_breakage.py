@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import doccheck
@@ -195,7 +194,7 @@ def test_fixture_project_passes(project):
     result = run_pytest(project)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    # Six fences run: two joined by continuation, then tab, admonition, list.
+    # Five fences run: the second continues the first, then tab, admonition, list.
     assert "5 passed" in output, output
 
 
@@ -405,7 +404,7 @@ def test_notebook_cell_that_raises_fails_build(tmp_path):
     }
     notebook.cells = [
         nbformat.v4.new_code_cell("x = 1"),
-        nbformat.v4.new_code_cell(textwrap.dedent('raise RuntimeError("cell failed")')),
+        nbformat.v4.new_code_cell('raise RuntimeError("cell failed")'),
     ]
     nbformat.write(notebook, project / "docs/notebooks/demo.ipynb")
     result = doccheck.build_site(project, tmp_path / "site")
