@@ -126,7 +126,7 @@
       "p",
       "headview-hint",
       "Hover over a token, or Tab to the tokens and use the arrow keys, to " +
-        "see where that token attends. Darker means more weight."
+        "see where that token attends. Stronger shading means more weight."
     );
     hint.id = this.prefix + "-hint";
 
@@ -145,6 +145,11 @@
     this.root.appendChild(hint);
     this.root.appendChild(this.tokenRow);
     this.root.appendChild(this.summary);
+    // Keep the link to the JSON as a download, below the interactive view.
+    var link = this.root.querySelector("a.headview-data");
+    if (link) {
+      this.root.appendChild(link.closest("p") || link);
+    }
     this.root.dataset.ready = "true";
   };
 
