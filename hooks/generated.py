@@ -9,9 +9,10 @@ links it as `../generated/<file>`, and MkDocs' link validation sees it.
 
 Outputs are cached in `.cache/generated/<name>/`. The cache key is a SHA-256
 over the script's bytes and the path and bytes of every file under
-src/tinyformer/, so a change to either reruns the script. A script that raises,
-writes nothing, or writes a file name that another script also writes fails the
-build with a message naming the script.
+src/tinyformer/ and of the committed data in DATA_GLOBS, so a change to any of
+them reruns the script. A script that raises, writes nothing, or writes a file
+name that another script also writes fails the build with a message naming the
+script.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ log = logging.getLogger("mkdocs.hooks.generated")
 
 SITE_FOLDER = "generated"
 KEY_FILE = ".cache-key"
+# Committed data that figure scripts read (the benchmark results).
+DATA_GLOBS = ("benchmarks/results/*.json",)
 
 # Runs inside the child process: load the script by path and call build().
 RUNNER = """
@@ -64,11 +67,16 @@ def package_files(root: Path) -> list[Path]:
     )
 
 
+def data_files(root: Path) -> list[Path]:
+    """List the committed data files that a figure may read."""
+    return sorted(path for pattern in DATA_GLOBS for path in root.glob(pattern))
+
+
 def cache_key(script: Path, root: Path) -> str:
-    """Hash the script and the package source that it runs against."""
+    """Hash the script and the package source and data that it runs against."""
     digest = hashlib.sha256()
     digest.update(script.read_bytes())
-    for path in package_files(root):
+    for path in package_files(root) + data_files(root):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
