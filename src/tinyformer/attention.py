@@ -9,7 +9,7 @@ Two implementations compute the same values:
   and never stores the weights.
 
 Both follow tinyformer's mask convention (True = may attend, see
-:mod:`tinyformer.masks`) and both return a zero output row, with finite
+`tinyformer.masks`) and both return a zero output row, with finite
 gradients, for a query whose keys are all masked.
 
 Shapes:
@@ -173,7 +173,7 @@ def scaled_dot_product_attention(
         mask: optional boolean mask, True where a query may attend to a key.
         dropout_p: dropout probability on the attention weights. Callers pass
             0.0 outside training; modules do this for you in eval mode.
-        is_causal: also apply :func:`tinyformer.masks.causal_mask`, aligned to
+        is_causal: also apply `tinyformer.masks.causal_mask`, aligned to
             the bottom-right corner when ``q_len < k_len``. Unlike
             ``torch.nn.functional.scaled_dot_product_attention``, whose causal
             mask is aligned to the top-left corner.

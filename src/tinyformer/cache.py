@@ -40,6 +40,7 @@ class KVCache:
         """Number of cached positions."""
         return 0 if self.keys is None else self.keys.shape[-2]
 
+    # --8<-- [start:kv-cache-update]
     def update(
         self, keys: torch.Tensor, values: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -55,6 +56,8 @@ class KVCache:
             self.keys = torch.cat([self.keys, keys], dim=-2)
             self.values = torch.cat([self.values, values], dim=-2)
         return self.keys, self.values
+
+    # --8<-- [end:kv-cache-update]
 
     def reorder(self, indices: torch.Tensor) -> None:
         """Keep the batch rows named by ``indices``, in that order (beam search).
@@ -88,7 +91,7 @@ class DecoderCache:
 
     @classmethod
     def empty(cls, num_layers: int) -> DecoderCache:
-        """Return a cache with one empty :class:`LayerCache` per layer."""
+        """Return a cache with one empty `LayerCache` per layer."""
         return cls([LayerCache() for _ in range(num_layers)])
 
     @property

@@ -93,7 +93,7 @@ def read_config(directory: str | Path) -> dict:
 def load_model(
     directory: str | Path, device: torch.device | str = "cpu"
 ) -> Transformer | DecoderOnlyLM:
-    """Rebuild a model saved by :func:`save_model`, in eval mode.
+    """Rebuild a model saved by `save_model`, in eval mode.
 
     Raises:
         FileNotFoundError: if the directory lacks ``config.json`` or weights.

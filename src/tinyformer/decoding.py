@@ -1,7 +1,7 @@
 """Decoding: greedy, sampling and beam search, with a key/value cache.
 
 With ``use_cache=True`` each step feeds only the newest token and reads the
-keys and values of earlier tokens from a :class:`~tinyformer.cache.DecoderCache`;
+keys and values of earlier tokens from a `tinyformer.cache.DecoderCache`;
 with ``use_cache=False`` each step reruns the whole prefix. Both give the same
 tokens.
 
@@ -115,7 +115,7 @@ def beam_search(
 
     Shapes:
         src: ``(batch, src_len)``; output: ``(batch, out_len)``, like
-        :func:`greedy_decode`.
+        `greedy_decode`.
     """
     if beam_size < 1:
         raise ValueError(f"beam_size must be >= 1, got {beam_size}")

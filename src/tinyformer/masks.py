@@ -5,7 +5,7 @@ the meaning of a boolean ``attn_mask`` in
 ``torch.nn.functional.scaled_dot_product_attention``, and the opposite of
 ``torch.nn.MultiheadAttention``, whose ``attn_mask`` and ``key_padding_mask``
 mark with True the positions that are *not* allowed. Use
-:func:`to_torch_mha_mask` at that boundary.
+`to_torch_mha_mask` at that boundary.
 
 Shapes:
     ``batch`` is the number of sequences, ``num_heads`` the number of heads,

@@ -74,7 +74,7 @@ class _ConfigMixin:
 
     @classmethod
     def from_dict(cls, values: dict):
-        """Build a configuration from :meth:`to_dict` output, rejecting unknown keys."""
+        """Build a configuration from `to_dict` output, rejecting unknown keys."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -86,10 +86,10 @@ class _ConfigMixin:
 
 @dataclass
 class TransformerConfig(_ConfigMixin):
-    """Hyperparameters of the encoder-decoder :class:`Transformer`.
+    """Hyperparameters of the encoder-decoder `Transformer`.
 
     The defaults are the base model of Vaswani et al. 2017 (table 3); see
-    :meth:`base`. Token ids ``pad_id``, ``bos_id`` and ``eos_id`` are shared by
+    `base`. Token ids ``pad_id``, ``bos_id`` and ``eos_id`` are shared by
     the source and target vocabularies.
     """
 
@@ -314,7 +314,7 @@ class Transformer(nn.Module):
         return ModelOutput(logits, None, self_weights, cross_weights)
 
     def new_cache(self) -> DecoderCache:
-        """Return an empty cache for incremental decoding with :meth:`decode`."""
+        """Return an empty cache for incremental decoding with `decode`."""
         return DecoderCache.empty(len(self.decoder_layers))
 
     def forward(
@@ -331,7 +331,7 @@ class Transformer(nn.Module):
 
 @dataclass
 class DecoderOnlyConfig(_ConfigMixin):
-    """Hyperparameters of :class:`DecoderOnlyLM`, a GPT-style language model.
+    """Hyperparameters of `DecoderOnlyLM`, a GPT-style language model.
 
     The defaults are pre-LN with GELU and learned positions, as in GPT-2
     (Radford et al. 2019), at a size that trains on a CPU.

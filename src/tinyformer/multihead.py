@@ -33,7 +33,7 @@ class MultiHeadAttention(nn.Module):
         dropout: dropout on the attention weights, active in training only.
         bias: whether the projections have biases.
         implementation: ``"fast"`` or ``"explicit"``, see
-            :func:`tinyformer.attention.scaled_dot_product_attention`. A call
+            `tinyformer.attention.scaled_dot_product_attention`. A call
             with ``need_weights=True`` always uses the explicit path.
 
     Shapes:
@@ -102,7 +102,7 @@ class MultiHeadAttention(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Project queries, keys and values of self-attention with one matmul.
 
-        Gives the same q, k and v as the mha-project steps in :meth:`forward`,
+        Gives the same q, k and v as the mha-project steps in `forward`,
         but stacks the three weights into one ``(3 * d_model, d_model)``
         matrix, as ``nn.MultiheadAttention`` does: one larger matmul runs
         faster than three small ones. The parameters stay ``q_proj``,

@@ -59,7 +59,7 @@ def make_seq2seq_batch(
     bos_id: int = 1,
     eos_id: int = 2,
 ) -> Seq2SeqBatch:
-    """Pad id lists into a :class:`Seq2SeqBatch`, adding ``bos_id`` and ``eos_id``.
+    """Pad id lists into a `Seq2SeqBatch`, adding ``bos_id`` and ``eos_id``.
 
     ``sources`` and ``targets`` hold token ids without special tokens.
     """
@@ -171,7 +171,7 @@ def train_step(
     smoothing: float = 0.1,
     max_grad_norm: float | None = 1.0,
 ) -> tuple[float, float]:
-    """Run one optimisation step of a :class:`~tinyformer.models.Transformer`.
+    """Run one optimisation step of a `tinyformer.models.Transformer`.
 
     Returns ``(loss, token accuracy)`` on the batch.
     """
