@@ -1,7 +1,7 @@
 """tinyformer: a small, tested Transformer in NumPy and PyTorch.
 
-The NumPy reference tier is :mod:`tinyformer.reference`; the PyTorch tier is
-built up from :mod:`tinyformer.attention` to :mod:`tinyformer.models`.
+The NumPy reference tier is `tinyformer.reference`; the PyTorch tier is
+built up from `tinyformer.attention` to `tinyformer.models`.
 """
 
 from tinyformer.attention import scaled_dot_product_attention
@@ -31,6 +31,7 @@ from tinyformer.positional import (
     RotaryEmbedding,
     SinusoidalPositionalEncoding,
 )
+from tinyformer.translation import Translator, translator
 
 __version__ = "0.1.0"
 
@@ -64,4 +65,6 @@ __all__ = [
     "padding_mask",
     "scaled_dot_product_attention",
     "to_torch_mha_mask",
+    "Translator",
+    "translator",
 ]

@@ -1,0 +1,240 @@
+"""Tests for the English-to-French number translator."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from num2words import num2words
+
+import tinyformer
+from tinyformer.translation import (
+    BOS,
+    EOS,
+    PAD,
+    UNK,
+    Translator,
+    TranslatorConfig,
+    Vocabulary,
+    detokenize_french,
+    encode_pairs,
+    number_pairs,
+    split_numbers,
+    tokenize_english,
+    tokenize_french,
+)
+
+# Small enough to train in a few seconds on two CPU cores: numbers 0 to 99,
+# a quarter of them held out.
+SMALL = TranslatorConfig(
+    max_number=99,
+    held_out_fraction=0.25,
+    seed=0,
+    d_model=32,
+    num_heads=2,
+    d_ff=64,
+    num_encoder_layers=1,
+    num_decoder_layers=1,
+    dropout=0.0,
+    steps=300,
+    batch_size=32,
+    learning_rate=5e-3,
+    warmup_steps=30,
+    eval_every=100,
+)
+
+
+@pytest.fixture(scope="module")
+def trained() -> tuple[Translator, tinyformer.translation.TrainingHistory]:
+    torch.set_num_threads(1)
+    return Translator.train(SMALL, device="cpu")
+
+
+def test_num2words_examples():
+    # The pairs this module learns from, as num2words 0.5.14 writes them.
+    assert num2words(71, lang="fr") == "soixante et onze"
+    assert num2words(97, lang="fr") == "quatre-vingt-dix-sept"
+    assert num2words(321, lang="en") == "three hundred and twenty-one"
+    assert num2words(321, lang="fr") == "trois cent vingt et un"
+
+
+def test_tokenize_english_hyphens():
+    assert tokenize_english("Seventy-One") == ["seventy", "one"]
+    assert tokenize_english("three hundred and twenty one") == [
+        "three",
+        "hundred",
+        "and",
+        "twenty",
+        "one",
+    ]
+
+
+def test_tokenize_french_roundtrip():
+    for n in (0, 21, 71, 80, 97, 180, 200, 321, 999):
+        french = num2words(n, lang="fr")
+        tokens = tokenize_french(french)
+        assert detokenize_french(tokens) == french
+    assert tokenize_french("quatre-vingt-dix") == [
+        "quatre",
+        "-",
+        "vingt",
+        "-",
+        "dix",
+    ]
+
+
+def test_split_disjoint_and_complete():
+    train, held_out = split_numbers(999, 0.1, seed=3)
+    assert not set(train) & set(held_out)
+    assert sorted(train + held_out) == list(range(1000))
+    assert 90 <= len(held_out) <= 100
+
+
+def test_split_held_out_words_seen():
+    train, held_out = split_numbers(99, 0.25, seed=0)
+    train_words = set()
+    for pair in number_pairs(train):
+        train_words |= set(tokenize_english(pair.english))
+        train_words |= set(tokenize_french(pair.french))
+    for pair in number_pairs(held_out):
+        assert set(tokenize_english(pair.english)) <= train_words, pair
+        assert set(tokenize_french(pair.french)) <= train_words, pair
+
+
+def test_split_fixed_by_seed():
+    assert split_numbers(999, 0.1, seed=3) == split_numbers(999, 0.1, seed=3)
+    assert split_numbers(999, 0.1, seed=3) != split_numbers(999, 0.1, seed=4)
+
+
+@pytest.mark.parametrize("fraction", [0.0, 1.0, -0.1])
+def test_split_rejects_fraction(fraction):
+    with pytest.raises(ValueError, match="held_out_fraction"):
+        split_numbers(99, fraction)
+
+
+def test_vocabulary_special_ids():
+    vocab = Vocabulary(["vingt", "un"])
+    assert vocab.tokens[:4] == [PAD, BOS, EOS, UNK]
+    assert vocab.ids[PAD] == 0
+    assert vocab.ids[BOS] == 1
+    assert vocab.ids[EOS] == 2
+    assert vocab.encode(["un", "cent"], strict=False) == [5, vocab.ids[UNK]]
+
+
+def test_vocabulary_strict_names_tokens():
+    vocab = Vocabulary(["vingt", "un"])
+    with pytest.raises(ValueError, match=r"\['cent', 'mille'\]"):
+        vocab.encode(["un", "cent", "mille", "cent"])
+
+
+def test_vocabulary_decode_stops_at_eos():
+    vocab = Vocabulary(["vingt", "un"])
+    ids = vocab.encode([BOS, "vingt", "un", EOS, "un", PAD])
+    assert vocab.decode(ids) == ["vingt", "un"]
+
+
+def test_batch_shift_and_padding():
+    pairs = number_pairs([7, 71])
+    source = Vocabulary.build(tokenize_english(p.english) for p in pairs)
+    target = Vocabulary.build(tokenize_french(p.french) for p in pairs)
+    batch = encode_pairs(pairs, source, target)
+    # "seven" is one token, "seventy-one" two; "sept" one, "soixante et onze" three.
+    assert batch.src.shape == (2, 2)
+    assert batch.tgt_in.shape == (2, 4)
+    assert batch.src[0].tolist() == [source.ids["seven"], 0]
+    assert batch.tgt_in[0].tolist() == [1, target.ids["sept"], 0, 0]
+    assert batch.tgt_out[0].tolist() == [target.ids["sept"], 2, 0, 0]
+    onze = target.encode(["soixante", "et", "onze"])
+    assert batch.tgt_in[1].tolist() == [1, *onze]
+    assert batch.tgt_out[1].tolist() == [*onze, 2]
+    # The decoder input is the output shifted right by one position, except
+    # where the output has <eos> and the input already has padding.
+    real = batch.tgt_in[:, 1:] != 0
+    assert torch.equal(batch.tgt_in[:, 1:][real], batch.tgt_out[:, :-1][real])
+    assert (batch.tgt_out[0] != 0).sum() == 2
+
+
+def test_training_beats_chance(trained):
+    translator, history = trained
+    # Chance for one French token is 1 / vocabulary size; an untrained model's
+    # cross-entropy starts near ln(vocabulary size).
+    vocab_size = len(translator.target_vocab)
+    assert history.loss[0] > 0.8 * math.log(vocab_size)
+    assert history.loss[-1] < 0.5 * math.log(vocab_size)
+    assert history.token_accuracy[-1] > 10 / vocab_size
+    # Exact match by chance is about (1 / vocab_size) ** 3 for a three-token
+    # answer; a model that learnt something gets many held-out numbers right.
+    _, held_out = translator.data()
+    assert translator.evaluate(held_out) >= 0.3
+
+
+def test_training_never_sees_held_out(trained):
+    translator, _ = trained
+    train, held_out = translator.data()
+    assert {p.number for p in train}.isdisjoint(p.number for p in held_out)
+    assert 15 <= len(held_out) <= 25
+
+
+def test_unknown_words_raise(trained):
+    translator, _ = trained
+    with pytest.raises(ValueError, match="'attention', 'is', 'all', 'you', 'need'"):
+        translator("attention is all you need")
+
+
+def test_unknown_word_message_keeps_known(trained):
+    translator, _ = trained
+    with pytest.raises(ValueError) as error:
+        translator("seventy thousand")
+    assert "'thousand'" in str(error.value)
+    assert "'seventy'" not in str(error.value)
+
+
+def test_empty_sentence_raises(trained):
+    translator, _ = trained
+    with pytest.raises(ValueError, match="no words"):
+        translator("  ")
+
+
+def test_checkpoint_reload_identical(trained, tmp_path):
+    translator, _ = trained
+    translator.save(tmp_path / "ckpt")
+    reloaded = tinyformer.translator(tmp_path / "ckpt")
+    sentences = [p.english for p in number_pairs(range(100))]
+    assert reloaded.translate(sentences) == translator.translate(sentences)
+    assert reloaded.translate(sentences, beam_size=3) == translator.translate(
+        sentences, beam_size=3
+    )
+    assert reloaded.config == translator.config
+    assert reloaded.source_vocab.tokens == translator.source_vocab.tokens
+
+
+def test_load_missing_checkpoint(tmp_path):
+    with pytest.raises(FileNotFoundError, match="config.json"):
+        Translator.load(tmp_path / "nothing")
+
+
+def test_load_rejects_other_checkpoint(tmp_path):
+    model = tinyformer.Transformer(
+        tinyformer.TransformerConfig(
+            src_vocab_size=5, tgt_vocab_size=5, d_model=8, num_heads=2, d_ff=8
+        )
+    )
+    tinyformer.save_model(model, tmp_path)
+    with pytest.raises(ValueError, match="not a number-translator"):
+        Translator.load(tmp_path)
+
+
+def test_cross_attention_shapes(trained):
+    translator, _ = trained
+    source, output, weights = translator.cross_attention("ninety-seven")
+    assert source == ["ninety", "seven"]
+    assert output[-1] == EOS
+    assert len(weights) == SMALL.num_decoder_layers
+    assert weights[0].shape == (SMALL.num_heads, len(output), len(source))
+    assert torch.allclose(weights[0].sum(-1), torch.ones(SMALL.num_heads, len(output)))
+
+
+def test_config_rejects_unknown_key():
+    with pytest.raises(ValueError, match="unknown TranslatorConfig keys"):
+        TranslatorConfig.from_dict({"d_model": 32, "width": 3})
