@@ -1,6 +1,6 @@
 """Compare sentences by the cosine similarity of their MiniLM embeddings.
 
-tinyformer loads all-MiniLM-L6-v2 onto its own encoder layers; encode()
+tinyformer loads all-MiniLM-L6-v2 onto its own encoder layers. encode()
 mean-pools the last layer over the real tokens and L2-normalises, so the dot
 product of two embeddings is their cosine similarity.
 """

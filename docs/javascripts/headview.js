@@ -1,7 +1,7 @@
 /*
  * Head view: an interactive look at the attention weights of all-MiniLM-L6-v2.
  *
- * A page holds the markup
+ * A page contains the markup
  *
  *   <div class="headview" data-layer="3" data-head="1" data-token="it">
  *     <a class="headview-data" href="../generated/real_heads_attention.json">...</a>
@@ -258,7 +258,7 @@
     }
     var link = root.querySelector("a.headview-data");
     if (!link) {
-      showError(root, "Head view: no a.headview-data link to the attention data.");
+      showError(root, "Head view: the link to the attention data (a.headview-data) is missing.");
       return;
     }
     root.dataset.ready = "loading";
