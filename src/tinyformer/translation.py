@@ -226,7 +226,7 @@ class TranslatorConfig:
     num_encoder_layers: int = 2
     num_decoder_layers: int = 2
     dropout: float = 0.1
-    steps: int = 400
+    steps: int = 600
     batch_size: int = 128
     learning_rate: float = 3e-3
     warmup_steps: int = 100

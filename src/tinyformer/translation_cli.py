@@ -42,6 +42,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--out",
         "--checkpoint",
         dest="checkpoint",
+        metavar="DIR",
         type=Path,
         default=DEFAULT_CHECKPOINT,
         help=f"checkpoint directory to write or read (default: {DEFAULT_CHECKPOINT})",
