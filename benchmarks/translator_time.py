@@ -1,9 +1,9 @@
 """Time the number translator: training from scratch to held-out accuracy.
 
 Trains ``TranslatorConfig()`` (the defaults of tinyformer.translation) from
-scratch ``--runs`` times with seeds 0, 1, ..., and reports for each run the
-wall-clock training time, the held-out exact match with greedy decoding and
-with beam search, and the first evaluated step at which the held-out
+scratch ``--runs`` times, with seeds 0, 1, and so on. For each run it reports
+the wall-clock training time, the held-out exact match with greedy decoding
+and with beam search, and the first evaluated step at which the held-out
 accuracy reached the target. The targets: held-out exact match of at least
 99% and training in at most 120 s. The time target is meant for a 2-core CPU;
 on a GPU the script runs unchanged and the time is reported for comparison.

@@ -164,7 +164,7 @@ def test_training_beats_chance(trained):
     assert history.loss[-1] < 0.5 * math.log(vocab_size)
     assert history.token_accuracy[-1] > 10 / vocab_size
     # Exact match by chance is about (1 / vocab_size) ** 3 for a three-token
-    # answer; a model that learnt something gets many held-out numbers right.
+    # output; a model that learnt something gets many held-out numbers right.
     _, held_out = translator.data()
     assert translator.evaluate(held_out) >= 0.3
 
@@ -238,3 +238,36 @@ def test_cross_attention_shapes(trained):
 def test_config_rejects_unknown_key():
     with pytest.raises(ValueError, match="unknown TranslatorConfig keys"):
         TranslatorConfig.from_dict({"d_model": 32, "width": 3})
+
+
+def test_cli_missing_checkpoint(tmp_path, capsys):
+    from tinyformer.cli import main
+
+    status = main(["translate", "seventy-one", "--checkpoint", str(tmp_path / "none")])
+    assert status == 2
+    error = capsys.readouterr().err
+    assert "no translator checkpoint" in error
+    assert "python -m tinyformer translate --train" in error
+
+
+def test_cli_translates_with_checkpoint(trained, tmp_path, capsys):
+    from tinyformer.cli import main
+
+    translator, _ = trained
+    translator.save(tmp_path / "ckpt")
+    status = main(
+        ["translate", "ninety-seven", "twelve", "--checkpoint", str(tmp_path / "ckpt")]
+    )
+    assert status == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [translator("ninety-seven"), translator("twelve")]
+
+
+def test_cli_unknown_word_error(trained, tmp_path, capsys):
+    from tinyformer.cli import main
+
+    translator, _ = trained
+    translator.save(tmp_path / "ckpt")
+    status = main(["translate", "one zillion", "--checkpoint", str(tmp_path / "ckpt")])
+    assert status == 2
+    assert "'zillion'" in capsys.readouterr().err

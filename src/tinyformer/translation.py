@@ -68,7 +68,7 @@ PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIAL_TOKENS = (PAD, BOS, EOS, UNK)
 
 DEFAULT_CHECKPOINT = Path("runs") / "translator"
-"""Where ``python -m tinyformer translate`` saves and loads by default."""
+"""Checkpoint directory that ``python -m tinyformer translate`` uses by default."""
 
 
 # --8<-- [start:tokenize]
@@ -112,11 +112,11 @@ def split_numbers(
 ) -> tuple[list[int], list[int]]:
     """Split 0..max_number into disjoint, sorted training and held-out numbers.
 
-    A shuffled ``held_out_fraction`` of the numbers is held out, except that
-    a number whose English or French words include one that no training
-    number uses goes back to training: a word the model never saw (such as
-    "zero", used by 0 alone) cannot be translated. So slightly fewer numbers
-    than the fraction may be held out. The same seed gives the same split on
+    A shuffled ``held_out_fraction`` of the numbers is held out. A held-out
+    number with an English or French word that no training number uses goes
+    back to training, because the model cannot produce a word it never saw
+    ("zero" is used by 0 alone). So slightly fewer numbers than the fraction
+    may be held out. The same seed gives the same split on
     every machine, because it uses its own ``random.Random``.
     """
     if not isinstance(max_number, int) or max_number < 1:
@@ -249,9 +249,10 @@ class TranslatorConfig:
 class TrainingHistory:
     """Measurements taken while training.
 
-    ``steps``, ``loss`` and ``token_accuracy`` have one entry per step (on
-    the training batch); ``eval_steps`` and ``held_out_accuracy`` one entry
-    per evaluation (greedy exact match on the held-out numbers).
+    ``steps``, ``loss`` and ``token_accuracy`` have one entry per training
+    step, measured on that step's batch. ``eval_steps`` and
+    ``held_out_accuracy`` have one entry per evaluation, which is greedy
+    exact match on the held-out numbers.
     """
 
     steps: list[int] = field(default_factory=list)
