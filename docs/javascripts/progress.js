@@ -219,7 +219,7 @@
     var links = document.querySelectorAll("a[href]");
     for (var i = 0; i < links.length; i++) {
       if (PROGRESS_PATH.test(links[i].pathname)) {
-        return links[i].href;
+        return links[i].origin + links[i].pathname;
       }
     }
     return null;
