@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup serve build test lint unit chromium clean
+.PHONY: setup serve build test lint unit chromium screenshots clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -48,6 +48,13 @@ chromium:
 # tests, so an empty run fails too.
 test: setup chromium lint build
 	TINYFORMER_SITE_DIR=$(CURDIR)/site $(BIN)/python -m pytest
+
+# Writes light and dark screenshots of the home page and a lesson to
+# screenshots/, and copies the light home page to the image README.md shows.
+screenshots: setup chromium build
+	TINYFORMER_SITE_DIR=$(CURDIR)/site $(BIN)/python -m pytest tests/browser/test_site.py -k test_screenshots -p no:cacheprovider
+	mkdir -p docs/assets
+	cp screenshots/home-light.png docs/assets/screenshot.png
 
 clean:
 	rm -rf site .cache .pytest_cache
