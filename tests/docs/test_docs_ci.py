@@ -158,3 +158,16 @@ def test_ci_script_fails_when_no_tests(tmp_path):
     )
     assert "no tests ran" in result.stdout, result.stdout + result.stderr
     assert result.returncode != 0
+
+
+def test_pytest_collects_docs_and_readme():
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        options = tomllib.load(handle)["tool"]["pytest"]["ini_options"]
+    assert "docs" in options["testpaths"]
+    assert "README.md" in options["testpaths"]
+    assert "tests" in options["testpaths"]
+    addopts = options["addopts"].split()
+    assert "--markdown-docs" in addopts
+    assert "--markdown-docs-syntax=superfences" in addopts
