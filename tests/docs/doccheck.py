@@ -318,7 +318,7 @@ def _parse_info(info: str) -> tuple[str, list[str], bool]:
             else:
                 words.append(token)
         return language, words, True
-    parts = info.split()
+    parts = BRACE_TOKEN.findall(info)
     if not parts:
         return "", [], False
     words = [part for part in parts[1:] if "=" not in part]

@@ -70,7 +70,7 @@ description: A lesson used by the breakage tests.
 
 Uses the [token](../glossary.md#token) idea.
 
-```python
+```python title="a file name with spaces.py"
 values = [1, 2, 3]
 ```
 
