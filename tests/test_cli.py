@@ -36,11 +36,26 @@ def test_toy_task_rejects_letters():
 
 def test_train_then_run(tmp_path, capsys):
     out = tmp_path / "copy"
-    assert main(["train", "--steps", "300", "--out", str(out), "--device", "cpu"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--steps",
+                "150",
+                "--batch-size",
+                "32",
+                "--out",
+                str(out),
+                "--device",
+                "cpu",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     accuracy = float(printed.split("greedy decoding): ")[1].split()[0])
-    # Chance is 1 in 10 digits; 300 steps already copies most tokens.
-    assert accuracy > 0.5
+    # Chance is 1 in 10 digits; 150 short steps already copy far more.
+    assert accuracy > 0.3
     assert (out / "model.safetensors").is_file()
     assert main(["run", "--checkpoint", str(out), "3 1 4"]) == 0
     assert capsys.readouterr().out.strip().count(" ") == 2
