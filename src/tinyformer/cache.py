@@ -72,7 +72,13 @@ class KVCache:
 
 @dataclass
 class LayerCache:
-    """The caches of one decoder layer: self-attention and cross-attention."""
+    """The caches of one decoder layer: self-attention and cross-attention.
+
+    Shapes:
+        each cache holds ``(batch, num_heads, seq_len, head_dim)`` keys and
+        values; ``seq_len`` grows in ``self_attn`` and is the source length in
+        ``cross_attn``.
+    """
 
     self_attn: KVCache = field(default_factory=KVCache)
     cross_attn: KVCache = field(default_factory=lambda: KVCache(static=True))
@@ -85,7 +91,12 @@ class LayerCache:
 
 @dataclass
 class DecoderCache:
-    """The caches of every decoder layer, plus how many positions they hold."""
+    """The caches of every decoder layer, plus how many positions they hold.
+
+    Shapes:
+        every layer's keys and values are ``(batch, num_heads, seq_len,
+        head_dim)``, with the same ``batch`` and ``seq_len`` in every layer.
+    """
 
     layers: list[LayerCache]
 
