@@ -79,6 +79,10 @@ def _train(args: argparse.Namespace) -> int:
 
     config = TranslatorConfig(steps=args.steps, seed=args.seed)
     device = default_device() if args.device == "auto" else torch.device(args.device)
+    if device.type == "cpu":
+        # A second intra-op thread makes each step of this small model slower,
+        # many times so on a busy machine.
+        torch.set_num_threads(1)
     with tqdm(total=config.steps, desc="train translator", unit="step") as bar:
 
         def progress(step: int, loss: float, accuracy: float, held_out) -> None:
