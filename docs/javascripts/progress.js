@@ -35,7 +35,7 @@
     return value !== null && typeof value === "object" && !Array.isArray(value);
   }
 
-  // Copy only the fields this version knows, with the expected types.
+  // Copy only the fields of this storage version that have the expected types.
   function sanitize(data) {
     var clean = emptyProgress();
     if (!isPlainObject(data) || data.version !== STORAGE_VERSION) {
@@ -300,13 +300,15 @@
   }
 
   function nodeState(node, progress) {
-    var isDone = function (id) {
-      return Boolean(progress.lessons[id] || progress.topics[id]);
-    };
-    if (isDone(node.id)) {
+    var done =
+      node.kind === "topic" ? progress.topics[node.id] : progress.lessons[node.id];
+    if (done) {
       return "done";
     }
-    return node.requires.every(isDone) ? "unlocked" : "locked";
+    var requirementDone = function (id) {
+      return Boolean(progress.lessons[id] || progress.topics[id]);
+    };
+    return node.requires.every(requirementDone) ? "unlocked" : "locked";
   }
 
   function svgElement(name, attributes) {
@@ -486,15 +488,19 @@
       "Total: " + computeXp(progress) + " XP.",
       "Lessons done: " + lessonsDone + " of " + lessons.length + ".",
     ];
+    // A lesson's quiz id is normally the lesson's id; other quizzes are
+    // listed by their own id.
+    var labels = {};
     lessons.forEach(function (lesson) {
-      var quiz = progress.quizzes[lesson.id];
-      if (quiz) {
-        var total = typeof quiz.total === "number" ? quiz.total : "?";
-        lines.push(
-          "Quiz \u201c" + lesson.label + "\u201d: " + countCorrect(quiz) +
-            " of " + total + " questions right."
-        );
-      }
+      labels[lesson.id] = lesson.label;
+    });
+    Object.keys(progress.quizzes).forEach(function (quizId) {
+      var quiz = progress.quizzes[quizId];
+      var total = typeof quiz.total === "number" ? quiz.total : "?";
+      lines.push(
+        "Quiz \u201c" + (labels[quizId] || quizId) + "\u201d: " +
+          countCorrect(quiz) + " of " + total + " questions right."
+      );
     });
     summary.innerHTML = "";
     lines.forEach(function (line) {

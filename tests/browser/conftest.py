@@ -1,8 +1,8 @@
 """Fixtures for the browser tests: the built site, a local server and Chromium.
 
-The site comes from ``$TINYFORMER_SITE_DIR`` when it is set (CI builds it once
-with ``make build``); otherwise it is built here with ``mkdocs build --strict``
-into a temporary folder. A threaded ``http.server`` serves it on 127.0.0.1 at
+The site comes from ``$TINYFORMER_SITE_DIR`` when it is set, because ``make
+test`` builds it once before pytest runs. Otherwise it is built here with
+``mkdocs build --strict`` into a temporary folder. A threaded ``http.server`` serves it on 127.0.0.1 at
 an ephemeral port. Debian's Chromium runs headless through Playwright, and
 every request to any other host is aborted and recorded so a test can fail on
 it.
@@ -41,7 +41,7 @@ CHROMIUM_ARGS = [
 ]
 
 # Material renders each mermaid diagram into a closed shadow root. Opening it
-# lets the tests look at the SVG inside; the drawing itself is unchanged.
+# lets the tests look at the SVG inside, and the drawing itself is unchanged.
 OPEN_SHADOW_ROOTS = """
 (() => {
   const attach = Element.prototype.attachShadow;
