@@ -449,9 +449,16 @@ def main(argv: list[str] | None = None) -> dict:
 
     rows = []
     for group in sweep_cases(args):
-        rows.extend(run_group(group, device, args.warmup, args.repeats))
-        last = rows[-1]
-        print(f"  timed {last['section']} {last['mode']} seq_len={last['seq_len']}")
+        first = group[0]
+        where = f"{first['section']} {first['mode']} seq_len={first['seq_len']}"
+        try:
+            rows.extend(run_group(group, device, args.warmup, args.repeats))
+        except torch.cuda.OutOfMemoryError:
+            # Only CUDA raises this; the group is left out of the results.
+            print(f"  out of memory: {where} skipped")
+            torch.cuda.empty_cache()
+            continue
+        print(f"  timed {where}")
     target_rows = run_group(
         target_group(args), device, args.warmup, args.target_repeats
     )

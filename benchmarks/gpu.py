@@ -6,9 +6,10 @@ dense bfloat16 peak for attention and for a training step (model FLOPs
 utilisation, MFU). The FLOP formulas are in benchmarks/attention.py
 (``attention_flops``) and benchmarks/model.py (``training_flops_per_token``).
 
-The sizes below finish in a few minutes on an H100-class GPU; on a smaller GPU
-pass --quick or lower the sizes of the individual scripts. Exits with a message
-when no CUDA device is available.
+The sizes below are meant to finish within 8 minutes on an H100-class GPU
+(an estimate from the FLOP counts: the script has not yet run on one). On a
+smaller GPU, lower the sizes by running the two scripts directly. Exits with a
+message when no CUDA device is available.
 """
 
 from __future__ import annotations

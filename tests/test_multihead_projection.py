@@ -1,7 +1,7 @@
 """The fused self-attention projection of MultiHeadAttention matches the plain one.
 
 Self-attention (``key`` and ``value`` omitted) projects q, k and v with one
-stacked matmul; passing a copy of the input as ``key`` and ``value`` takes the
+stacked matmul. Passing a copy of the input as ``key`` and ``value`` takes the
 three separate projections, which serve as the reference.
 """
 

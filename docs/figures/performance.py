@@ -15,6 +15,7 @@ import json
 import pathlib
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 
@@ -46,6 +47,12 @@ def style_axes(ax: plt.Axes, text_color: str) -> None:
     for side in ("left", "bottom"):
         ax.spines[side].set_color(text_color)
     ax.grid(True, which="major", alpha=0.25)
+
+
+def label_ticks(ax: plt.Axes, values: list[int]) -> None:
+    """Put ticks at the measured values, written as plain integers."""
+    ax.set_xticks(values, [str(v) for v in values])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
 
 
 def save(fig: plt.Figure, path: pathlib.Path, text_color: str) -> None:
@@ -82,6 +89,7 @@ def plot_by_seq_len(
                 ax.plot(xs, ys, label=label, **STYLES[name])
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
+        label_ticks(ax, sorted({r["seq_len"] for r in rows}))
         ax.set_title(title)
         ax.set_xlabel("seq_len")
         style_axes(ax, text_color)
@@ -109,6 +117,7 @@ def plot_kv_cache(record: dict, path: pathlib.Path, text_color: str) -> None:
         ax.plot(xs, ys, marker="o", color=color, label=label)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    label_ticks(ax, sorted({r["new_tokens"] for r in rows}))
     ax.set_xlabel("new tokens")
     ax.set_ylabel("median time (ms)")
     style_axes(ax, text_color)
