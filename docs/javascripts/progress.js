@@ -319,33 +319,58 @@
     return element;
   }
 
-  // Lessons form a left-to-right chain; each lesson's topics hang below it.
-  function drawSkillGraph(nodes, states) {
-    var nodeWidth = 150;
-    var nodeHeight = 46;
-    var columnGap = 30;
-    var rowGap = 18;
-    var lessons = nodes.filter(function (node) {
-      return node.kind === "lesson";
-    });
+  // Lessons form a top-to-bottom chain in the left column, and each lesson's
+  // glossary topics are stacked in the right column beside it.
+  var LESSON_WIDTH = 200;
+  var TOPIC_X = 250;
+  var TOPIC_WIDTH = 230;
+  var NODE_HEIGHT = 44;
+  var ROW_GAP = 10;
+  var GROUP_GAP = 24;
+
+  function layoutSkillGraph(nodes) {
     var position = {};
-    var maxRows = 1;
-    lessons.forEach(function (lesson, column) {
-      position[lesson.id] = { x: column * (nodeWidth + columnGap), y: 0 };
-      var row = 1;
-      nodes.forEach(function (node) {
-        if (node.kind === "topic" && node.requires[0] === lesson.id) {
-          position[node.id] = {
-            x: column * (nodeWidth + columnGap),
-            y: row * (nodeHeight + rowGap) + rowGap,
+    var y = 0;
+    nodes.forEach(function (lesson) {
+      if (lesson.kind !== "lesson") {
+        return;
+      }
+      position[lesson.id] = { x: 0, y: y, width: LESSON_WIDTH };
+      var rows = 0;
+      nodes.forEach(function (topic) {
+        if (topic.kind === "topic" && topic.requires[0] === lesson.id) {
+          position[topic.id] = {
+            x: TOPIC_X,
+            y: y + rows * (NODE_HEIGHT + ROW_GAP),
+            width: TOPIC_WIDTH,
           };
-          row += 1;
+          rows += 1;
         }
       });
-      maxRows = Math.max(maxRows, row);
+      y += Math.max(1, rows) * (NODE_HEIGHT + ROW_GAP) - ROW_GAP + GROUP_GAP;
     });
-    var width = Math.max(1, lessons.length) * (nodeWidth + columnGap) - columnGap;
-    var height = maxRows * (nodeHeight + rowGap) + rowGap;
+    return { position: position, width: TOPIC_X + TOPIC_WIDTH, height: y - GROUP_GAP };
+  }
+
+  function edgePath(from, to, kind) {
+    if (kind === "topic") {
+      var middle = (LESSON_WIDTH + TOPIC_X) / 2;
+      return (
+        "M" + LESSON_WIDTH + " " + (from.y + NODE_HEIGHT / 2) +
+        " H" + middle + " V" + (to.y + NODE_HEIGHT / 2) + " H" + to.x
+      );
+    }
+    return (
+      "M" + LESSON_WIDTH / 2 + " " + (from.y + NODE_HEIGHT) +
+      " V" + to.y
+    );
+  }
+
+  function drawSkillGraph(nodes, states) {
+    var layout = layoutSkillGraph(nodes);
+    var position = layout.position;
+    var width = layout.width;
+    var height = layout.height;
 
     var svg = svgElement("svg", {
       class: "tf-skill-graph",
@@ -373,18 +398,7 @@
         if (!from || !to) {
           return;
         }
-        var line =
-          node.kind === "topic"
-            ? svgElement("path", {
-                d:
-                  "M" + (from.x + 12) + " " + (from.y + nodeHeight) +
-                  " V" + (to.y + nodeHeight / 2) + " H" + to.x,
-              })
-            : svgElement("path", {
-                d:
-                  "M" + (from.x + nodeWidth) + " " + (from.y + nodeHeight / 2) +
-                  " H" + to.x,
-              });
+        var line = svgElement("path", { d: edgePath(from, to, node.kind) });
         line.setAttribute("data-state", states[node.id]);
         edges.appendChild(line);
       });
@@ -396,24 +410,19 @@
       if (!at) {
         return;
       }
-      var offset = node.kind === "topic" ? 24 : 0;
       var group = svgElement("g", {
         class: "tf-skill-node",
         "data-skill": node.id,
         "data-state": states[node.id],
         "data-kind": node.kind,
-        transform: "translate(" + (at.x + offset) + " " + at.y + ")",
+        transform: "translate(" + at.x + " " + at.y + ")",
       });
       group.appendChild(
-        svgElement("rect", {
-          width: nodeWidth - offset,
-          height: nodeHeight,
-          rx: 6,
-        })
+        svgElement("rect", { width: at.width, height: NODE_HEIGHT, rx: 6 })
       );
-      var label = svgElement("text", { x: 8, y: 19, class: "tf-skill-label" });
+      var label = svgElement("text", { x: 10, y: 19, class: "tf-skill-label" });
       label.textContent = node.label;
-      var state = svgElement("text", { x: 8, y: 37, class: "tf-skill-state" });
+      var state = svgElement("text", { x: 10, y: 36, class: "tf-skill-state" });
       state.textContent = states[node.id];
       group.appendChild(label);
       group.appendChild(state);
