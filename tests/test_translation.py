@@ -271,3 +271,26 @@ def test_cli_unknown_word_error(trained, tmp_path, capsys):
     status = main(["translate", "one zillion", "--checkpoint", str(tmp_path / "ckpt")])
     assert status == 2
     assert "'zillion'" in capsys.readouterr().err
+
+
+def _normalised_log_prob(translator: Translator, english: str, french: str) -> float:
+    """Return log p(french | english) divided by the GNMT length penalty."""
+    src = translator.encode_source([english])
+    ids = [*translator.target_vocab.encode(tokenize_french(french)), 2]
+    tgt_in = torch.tensor([[1, *ids[:-1]]])
+    with torch.no_grad():
+        logits = translator.model(src, tgt_in).logits.float()
+    log_probs = torch.log_softmax(logits, dim=-1)[0]
+    total = sum(log_probs[i, token].item() for i, token in enumerate(ids))
+    return total / ((5.0 + len(ids)) / 6.0) ** 0.6
+
+
+def test_beam_scores_at_least_greedy(trained):
+    translator, _ = trained
+    _, held_out = translator.data()
+    for pair in held_out:
+        greedy = translator(pair.english)
+        beam = translator(pair.english, beam_size=4)
+        greedy_score = _normalised_log_prob(translator, pair.english, greedy)
+        beam_score = _normalised_log_prob(translator, pair.english, beam)
+        assert beam_score >= greedy_score - 1e-4, (pair, greedy, beam)

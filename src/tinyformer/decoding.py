@@ -174,12 +174,15 @@ def _beam_search_one(
         best_finished = max((s for s, _ in finished), default=float("-inf"))
         # Scores only fall as a hypothesis grows, so a finished hypothesis that
         # beats the best live one at its most favourable length cannot be passed.
+        # Stopping once beam_size hypotheses have finished instead would return
+        # short, unlikely outputs that finished early while a likelier one was
+        # still growing.
         best_live = (
             keep_scores[0] / _length_penalty(max_len, length_alpha)
             if keep_scores
             else float("-inf")
         )
-        if len(finished) >= beam_size or not keep_rows or best_finished >= best_live:
+        if not keep_rows or best_finished >= best_live:
             break
         beams = [beams[r] + [t] for r, t in zip(keep_rows, keep_tokens, strict=True)]
         scores = torch.tensor(keep_scores, device=src.device)
