@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -46,6 +47,7 @@ def test_math_renders_on_lesson(page, base_url: str) -> None:
     assert "\\[" not in text
     assert "$$" not in text
     assert "\\sqrt" not in text
+    assert re.search(r"\$[^$\s][^$]*\$", text) is None
 
 
 def test_mermaid_renders_svg(page, base_url: str) -> None:
