@@ -87,8 +87,8 @@ def plot_training(history, path: pathlib.Path, theme: str) -> None:
         right.set_ylabel("held-out exact match", color=colors["accent"])
         final = history.held_out_accuracy[-1]
         ax.set_title(
-            f"{history.steps[-1]} steps in {history.seconds:.0f} s (CPU); "
-            f"final held-out exact match {final:.1%}",
+            f"{history.steps[-1]} steps in {history.seconds:.0f} s of wall time "
+            f"on the build machine's CPU; final held-out exact match {final:.1%}",
             color=colors["text"],
             fontsize=11,
         )
@@ -150,7 +150,7 @@ def plot_held_out(rows: list[dict], accuracy: dict, path: pathlib.Path, theme: s
         for r in rows
     ]
     with plt.rc_context({"svg.fonttype": "none", "font.size": 10}):
-        fig, ax = plt.subplots(figsize=(9.0, 0.32 * len(cells) + 1.0))
+        fig, ax = plt.subplots(figsize=(11.0, 0.3 * len(cells) + 1.2))
         fig.patch.set_alpha(0.0)
         ax.axis("off")
         table = ax.table(
@@ -158,7 +158,7 @@ def plot_held_out(rows: list[dict], accuracy: dict, path: pathlib.Path, theme: s
             colLabels=["n", "English", "greedy", f"beam (width {BEAM_SIZE})"],
             loc="center",
             cellLoc="left",
-            colWidths=[0.07, 0.37, 0.28, 0.28],
+            colWidths=[0.06, 0.3, 0.32, 0.32],
         )
         table.auto_set_font_size(False)
         for cell in table.get_celld().values():
@@ -167,8 +167,8 @@ def plot_held_out(rows: list[dict], accuracy: dict, path: pathlib.Path, theme: s
             cell.get_text().set_color(colors["text"])
         ax.set_title(
             f"Held-out exact match: greedy {accuracy['greedy']:.1%}, beam "
-            f"{accuracy['beam']:.1%} ({accuracy['count']} numbers never seen in "
-            "training; ✗ marks a wrong translation)",
+            f"{accuracy['beam']:.1%}, on {accuracy['count']} numbers never seen "
+            "in training\n✗ marks a wrong translation",
             color=colors["text"],
             fontsize=10,
         )
