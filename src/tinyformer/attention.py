@@ -210,6 +210,10 @@ def scaled_dot_product_attention(
         scale = 1.0 / math.sqrt(q.shape[-1])
 
     q_len, k_len = q.shape[-2], k.shape[-2]
+    if is_causal and q_len == 1 <= k_len and mask is None:
+        # One query aligned to the last key may attend to every key, so the
+        # causal mask is all True (each step of cached decoding).
+        is_causal = False
     if is_causal:
         if implementation == "fast" and mask is None and q_len == k_len:
             # The fused kernels' own causal flag is exact when q_len == k_len.
@@ -217,6 +221,12 @@ def scaled_dot_product_attention(
                 q, k, v, dropout_p=dropout_p, is_causal=True, scale=scale
             )
         causal = causal_mask(q_len, k_len, device=q.device)
+        if implementation == "fast" and mask is None:
+            # Bottom-right alignment (q_len <= k_len) leaves every query at
+            # least one key, so the fast path's fully masked rows cannot occur.
+            return F.scaled_dot_product_attention(
+                q, k, v, attn_mask=causal, dropout_p=dropout_p, scale=scale
+            )
         mask = causal if mask is None else mask & causal
 
     if implementation == "explicit":
