@@ -209,6 +209,29 @@ def load_average() -> list[float] | None:
         return None
 
 
+def git_commit() -> str | None:
+    """Return the checked-out commit, with ``-dirty`` if tracked files changed."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{commit}-dirty" if changed else commit
+
+
 def describe_machine(device: torch.device, dtype: torch.dtype) -> dict:
     """Describe the hardware and software a result came from."""
     machine = {
@@ -223,6 +246,7 @@ def describe_machine(device: torch.device, dtype: torch.dtype) -> dict:
         "dtype": str(dtype).removeprefix("torch."),
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "command": shlex.join([Path(sys.executable).name, *sys.argv]),
+        "git_commit": git_commit(),
         "load_average_start": load_average(),
     }
     if device.type == "cuda":
