@@ -263,8 +263,8 @@ def model_section(record: dict, device: str) -> str:
         rows.append(
             [
                 str(new_tokens),
-                f"{uncached['time_ms_median']:.4g}",
-                f"{cached['time_ms_median']:.4g}",
+                format_ms(uncached["time_ms_median"]),
+                format_ms(cached["time_ms_median"]),
                 f"{cached['speedup_vs_uncached']:.2f}×",
                 "yes" if cached["outputs_match"] else "no",
             ]
@@ -279,11 +279,11 @@ def model_section(record: dict, device: str) -> str:
             f"{config['vocab_size']}, dropout {config['dropout']}.",
             f"Training step (forward, loss, backward, AdamW), batch "
             f"{training['batch']} × seq_len {training['seq_len']}: median "
-            f"{training['time_ms_median']:.4g} ms, "
+            f"{format_ms(training['time_ms_median'])} ms, "
             f"{training['tokens_per_s']:,.0f} tokens/s, "
             f"{training['tflops']:.3g} TFLOP/s{mfu}.",
-            f"Greedy generation from a {first['prompt_len']}-token prompt, batch "
-            f"{first['batch']}:",
+            f"Greedy generation from a prompt of {first['prompt_len']} tokens, "
+            f"batch {first['batch']}:",
             figure_link(
                 f"performance_kv_cache_{device}",
                 f"Generation time with and without the KV cache against the "
