@@ -1,9 +1,9 @@
 """Causal attention's shortcuts give the same result as the full masked path.
 
 With ``is_causal=True`` and no other mask, a single query skips the causal
-mask (it may attend to every key), and the fast path passes the causal mask
-straight to torch when every query has at least one key. The reference is the
-same call with the causal mask passed explicitly as ``mask``.
+mask because it may attend to every key, and the fast path passes the causal
+mask straight to torch. The reference is the same call with the causal mask
+passed explicitly as ``mask``.
 """
 
 from __future__ import annotations
