@@ -193,6 +193,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=sorted(common.DTYPES),
         help="float32, or a half-precision dtype used through torch.autocast",
     )
+
     model = parser.add_argument_group("model (DecoderOnlyConfig)")
     model.add_argument("--vocab-size", type=int, default=512)
     model.add_argument("--d-model", type=int, default=256)
@@ -202,11 +203,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     model.add_argument(
         "--max-len", type=int, default=1024, help="learned position table size"
     )
+
     train = parser.add_argument_group("training step")
     train.add_argument("--batch", type=int, default=8, help="sequences per step")
     train.add_argument("--seq-len", type=int, default=128, help="tokens per sequence")
     train.add_argument("--warmup", type=int, default=2, help="untimed steps")
     train.add_argument("--repeats", type=int, default=10, help="timed steps")
+
     gen = parser.add_argument_group("generation")
     gen.add_argument("--gen-batch", type=int, default=1, help="prompts per call")
     gen.add_argument("--prompt-len", type=int, default=8, help="prompt tokens")
@@ -218,6 +221,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="numbers of new tokens",
     )
     gen.add_argument("--gen-repeats", type=int, default=3, help="timed rounds")
+
     parser.add_argument(
         "--peak-tflops",
         type=float,
@@ -228,17 +232,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--quick", action="store_true", help="tiny sizes, for the smoke test"
     )
     parser.add_argument("--out", type=Path, default=None, help="JSON output path")
+
     args = parser.parse_args(argv)
     if args.quick:
         args.vocab_size, args.d_model, args.num_heads = 64, 32, 2
         args.d_ff, args.num_layers, args.max_len = 64, 2, 64
         args.batch, args.seq_len, args.warmup, args.repeats = 2, 16, 1, 2
         args.prompt_len, args.gen_lengths, args.gen_repeats = 4, [4, 8], 2
+
     for name in ("batch", "seq_len", "repeats", "gen_batch", "prompt_len"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be >= 1")
     if min(args.gen_lengths) < 1:
         parser.error(f"--gen-lengths must be positive, got {args.gen_lengths}")
+
     longest = max(args.seq_len, args.prompt_len + max(args.gen_lengths))
     if longest > args.max_len:
         parser.error(
