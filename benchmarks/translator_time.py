@@ -73,8 +73,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--threads",
         type=int,
-        default=2,
-        help="torch CPU threads (torch.set_num_threads)",
+        default=1,
+        help="torch CPU threads (torch.set_num_threads); a second thread made "
+        "each step of this small model slower on a busy 2-core machine",
     )
     parser.add_argument("--out", type=Path, default=None, help="JSON output path")
     return parser.parse_args(argv)
