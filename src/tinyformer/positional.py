@@ -137,10 +137,12 @@ class RotaryEmbedding(nn.Module):
                 f"x must end in head_dim={self.head_dim}, got shape {tuple(x.shape)}"
             )
         seq_len = x.shape[-2]
-        pairs = torch.arange(0, self.head_dim, 2, dtype=torch.float32, device=x.device)
+        # Angles in at least float32, and in float64 for float64 inputs.
+        angle_dtype = torch.promote_types(x.dtype, torch.float32)
+        pairs = torch.arange(0, self.head_dim, 2, dtype=angle_dtype, device=x.device)
         inv_freq = self.base ** (-pairs / self.head_dim)
         positions = torch.arange(
-            offset, offset + seq_len, dtype=torch.float32, device=x.device
+            offset, offset + seq_len, dtype=angle_dtype, device=x.device
         )
         # (seq_len, 1) * (head_dim / 2,) -> (seq_len, head_dim / 2)
         angles = positions[:, None] * inv_freq
