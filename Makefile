@@ -37,10 +37,15 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser.
+# TINYFORMER_CHROMIUM names another Chromium-based browser instead (CI on
+# GitHub uses its preinstalled Google Chrome).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@if [ -n "$$TINYFORMER_CHROMIUM" ]; then \
+	  test -x "$$TINYFORMER_CHROMIUM" || { echo "TINYFORMER_CHROMIUM=$$TINYFORMER_CHROMIUM is not an executable file" >&2; exit 1; }; \
+	elif ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else echo "chromium is missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi; }
+	  else echo "chromium is missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi; \
+	fi
 
 # pytest runs the unit tests, the Python fences of docs/ and README.md, every
 # program in snippets/, the checks on the site built above and the browser

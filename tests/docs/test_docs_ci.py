@@ -68,7 +68,13 @@ def test_ci_workflow_runs_ci_script():
     workflow = load_workflow("ci.yml")
     runs = [step.get("run", "") for step in steps(workflow, "test")]
     assert ".ci/run" in [run.strip() for run in runs]
-    assert any("apt-get install" in run and "chromium" in run for run in runs)
+    run_step = next(
+        step
+        for step in steps(workflow, "test")
+        if step.get("run", "").strip() == ".ci/run"
+    )
+    assert run_step["env"]["TINYFORMER_CHROMIUM"] == "/usr/bin/google-chrome"
+    assert "whl/cpu" in run_step["env"]["PIP_EXTRA_INDEX_URL"]
     assert workflow["jobs"]["test"]["runs-on"] == "ubuntu-latest"
 
 
