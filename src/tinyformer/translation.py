@@ -20,6 +20,7 @@ Shapes:
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import re
@@ -104,6 +105,19 @@ def number_pairs(numbers: Iterable[int]) -> list[NumberPair]:
     return [
         NumberPair(n, num2words(n, lang="en"), num2words(n, lang="fr")) for n in numbers
     ]
+
+
+@functools.cache
+def english_number_forms(max_number: int) -> dict[tuple[str, ...], int]:
+    """Map the English tokens of each number 0..max_number to that number.
+
+    The tokens are those of the number as num2words writes it. Every number in the range is included, held out or not, because this set
+    describes which inputs a translator can be asked about, not what it saw.
+    """
+    return {
+        tuple(tokenize_english(num2words(n, lang="en"))): n
+        for n in range(max_number + 1)
+    }
 
 
 # --8<-- [start:split]
@@ -293,7 +307,9 @@ class Translator:
     """An English-to-French number translator: a model and its two vocabularies.
 
     ``translator("seventy-one")`` returns ``"soixante et onze"``. Words
-    outside the English vocabulary raise a ValueError that names them.
+    outside the English vocabulary raise a ValueError that names them, and so
+    does, by default, any phrase that is not a number as num2words writes it
+    (see `encode_source`).
     """
 
     def __init__(
@@ -313,20 +329,42 @@ class Translator:
         """Device that holds the model's weights."""
         return next(self.model.parameters()).device
 
-    def __call__(self, english: str, beam_size: int = 1) -> str:
-        """Translate one English number phrase into French."""
-        return self.translate([english], beam_size=beam_size)[0]
-
-    def encode_source(self, sentences: Sequence[str]) -> torch.Tensor:
-        """Tokenise and pad English sentences into source ids.
+    def __call__(self, english: str, beam_size: int = 1, *, strict: bool = True) -> str:
+        """Translate one English number phrase into French.
 
         Raises:
+            TypeError: if ``english`` is not a string.
+            ValueError: if ``english`` is empty or has words outside the
+                vocabulary, or, with ``strict``, if it is not a number
+                written as num2words writes it; see `encode_source`.
+        """
+        _check_sentence_type(english)
+        return self.translate([english], beam_size=beam_size, strict=strict)[0]
+
+    def encode_source(
+        self, sentences: Sequence[str], *, strict: bool = True
+    ) -> torch.Tensor:
+        """Tokenise and pad English sentences into source ids.
+
+        With ``strict`` (the default) each sentence must be a number from 0
+        to ``config.max_number`` as num2words writes it, such as "three
+        hundred and twenty-one". Case, commas and hyphens versus spaces do not
+        matter, because the tokenizer removes them. Any other phrase of known
+        words ("three hundred twenty-one", "and") raises, since the model
+        never saw such input and would return a confident wrong answer.
+        ``strict=False`` skips that check to probe the model.
+
+        Raises:
+            TypeError: if a sentence is not a string.
             ValueError: if a sentence is empty or has words outside the
-                vocabulary; the message names them.
+                vocabulary (the message names them, with or without
+                ``strict``), or, with ``strict``, is not a number form.
 
         Shapes:
             output: ``(batch, src_len)``.
         """
+        for sentence in sentences:
+            _check_sentence_type(sentence)
         token_lists = [tokenize_english(s) for s in sentences]
         for sentence, tokens in zip(sentences, token_lists, strict=True):
             if not tokens:
@@ -341,21 +379,57 @@ class Translator:
                     f"vocabulary of this translator, which knows number words for "
                     f"0 to {self.config.max_number} only"
                 )
+            if strict:
+                self._check_number_form(sentence, tokens)
         batch = make_seq2seq_batch(
             [self.source_vocab.encode(t) for t in token_lists],
             [[] for _ in token_lists],
         )
         return batch.src.to(self.device)
 
+    def _check_number_form(self, sentence: str, tokens: Sequence[str]) -> None:
+        max_number = self.config.max_number
+        forms = english_number_forms(max_number)
+        if tuple(tokens) in forms:
+            return
+        # A phrase that only lacks or misplaces "and" gets the exact form.
+        without_and = [t for t in tokens if t != "and"]
+        matches = [
+            number
+            for form, number in forms.items()
+            if without_and and [t for t in form if t != "and"] == without_and
+        ]
+        if matches:
+            hint = f"did you mean {num2words(matches[0], lang='en')!r}?"
+        else:
+            example = num2words(min(321, max_number), lang="en")
+            hint = f"write it as num2words does, for example {example!r}"
+        raise ValueError(
+            f"cannot translate {sentence!r}: it is not an English number from 0 to "
+            f"{max_number} as num2words writes it, the only input this translator "
+            f"was trained on; {hint} (pass strict=False to see the model's raw "
+            "output anyway)"
+        )
+
     @torch.no_grad()
-    def translate(self, sentences: Sequence[str], beam_size: int = 1) -> list[str]:
-        """Translate English sentences; ``beam_size`` 1 is greedy decoding."""
+    def translate(
+        self, sentences: Sequence[str], beam_size: int = 1, *, strict: bool = True
+    ) -> list[str]:
+        """Translate English sentences; ``beam_size`` 1 is greedy decoding.
+
+        ``strict`` is as in `encode_source`.
+        """
         if isinstance(sentences, str):
             raise TypeError("translate takes a list of sentences; call the translator")
+        if not isinstance(sentences, Sequence):
+            raise TypeError(
+                f"translate takes a list of English sentences, got "
+                f"{type(sentences).__name__}; pass a list such as ['seventy-one']"
+            )
         if not sentences:
             return []
         self.model.eval()
-        src = self.encode_source(sentences)
+        src = self.encode_source(sentences, strict=strict)
         max_len = 3 * src.shape[1] + 4
         if beam_size == 1:
             ids = greedy_decode(self.model, src, max_len=max_len)
@@ -367,22 +441,22 @@ class Translator:
 
     @torch.no_grad()
     def cross_attention(
-        self, english: str, beam_size: int = 1
+        self, english: str, beam_size: int = 1, *, strict: bool = True
     ) -> tuple[list[str], list[str], list[torch.Tensor]]:
         """Translate ``english`` and return the decoder's cross-attention weights.
 
         Returns ``(source tokens, output tokens, weights)`` where output
         tokens end with ``<eos>`` and each weight tensor belongs to one
-        decoder layer.
+        decoder layer. ``strict`` is as in `encode_source`.
 
         Shapes:
             each weight tensor: ``(num_heads, tgt_len, src_len)``, where
             ``tgt_len`` counts the output tokens with ``<eos>``.
         """
-        french = self(english, beam_size=beam_size)
+        french = self(english, beam_size=beam_size, strict=strict)
         source_tokens = tokenize_english(english)
         output_tokens = [*tokenize_french(french), EOS]
-        src = self.encode_source([english])
+        src = self.encode_source([english], strict=strict)
         tgt_in = torch.tensor(
             [self.target_vocab.encode([BOS, *output_tokens[:-1]])], device=self.device
         )
@@ -458,6 +532,15 @@ class Translator:
         (greedy, exact match) and logged; it is never used to choose weights.
         """
         return _train(config or TranslatorConfig(), device, callback)
+
+
+def _check_sentence_type(sentence: object) -> None:
+    if not isinstance(sentence, str):
+        raise TypeError(
+            f"the translator takes English number words as a string, got "
+            f"{type(sentence).__name__} {sentence!r}; pass the words as a string, "
+            "for example translator('seventy-one')"
+        )
 
 
 def build_model(
