@@ -88,3 +88,29 @@ def test_unknown_model_type_raises(tmp_path):
 def test_save_rejects_other_modules(tmp_path):
     with pytest.raises(TypeError, match="Transformer and DecoderOnlyLM"):
         save_model(torch.nn.Linear(2, 2), tmp_path)
+
+
+def saved_lm(directory):
+    model = DecoderOnlyLM(
+        DecoderOnlyConfig(20, d_model=16, num_heads=2, d_ff=32, num_layers=1)
+    )
+    save_model(model, directory)
+    return directory
+
+
+def test_invalid_json_names_file(tmp_path):
+    (saved_lm(tmp_path) / "config.json").write_text("{not json")
+    with pytest.raises(ValueError, match=r"config.json is not valid JSON"):
+        load_model(tmp_path)
+
+
+def test_non_object_config_raises(tmp_path):
+    (saved_lm(tmp_path) / "config.json").write_text("[]")
+    with pytest.raises(ValueError, match="must hold a JSON object, got list"):
+        load_model(tmp_path)
+
+
+def test_corrupt_weights_name_file(tmp_path):
+    (saved_lm(tmp_path) / "model.safetensors").write_bytes(b"\x00" * 16)
+    with pytest.raises(ValueError, match="model.safetensors could not be read"):
+        load_model(tmp_path)

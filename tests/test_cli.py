@@ -63,4 +63,40 @@ def test_train_then_run(tmp_path, capsys):
 
 def test_run_without_checkpoint_fails_clearly(tmp_path, capsys):
     assert main(["run", "--checkpoint", str(tmp_path / "missing"), "1 2"]) == 2
-    assert "config.json" in capsys.readouterr().err
+    assert "python -m tinyformer train" in capsys.readouterr().err
+
+
+def test_toy_task_rejects_empty_input():
+    with pytest.raises(ValueError, match="needs at least one digit"):
+        ToyTask().encode("  ")
+
+
+def test_toy_task_rejects_input_longer_than_training():
+    with pytest.raises(ValueError, match="trained on at most 10"):
+        ToyTask(max_len=10).encode("1 2 3 4 5 6 7 8 9 0 1 2")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--steps", "0"], "expected a positive integer, got 0"),
+        (["train", "--batch-size", "-3"], "expected a positive integer, got -3"),
+        (["train", "--lr", "zero"], "expected a positive number, got 'zero'"),
+    ],
+)
+def test_train_rejects_bad_numbers(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_train_rejects_bad_device(tmp_path, capsys):
+    assert main(["train", "--device", "banana", "--out", str(tmp_path)]) == 2
+    assert "invalid device 'banana'" in capsys.readouterr().err
+
+
+def test_run_with_bad_config_fails_clearly(tmp_path, capsys):
+    (tmp_path / "config.json").write_text("[]")
+    assert main(["run", "--checkpoint", str(tmp_path), "1 2"]) == 2
+    assert "must hold a JSON object" in capsys.readouterr().err

@@ -20,7 +20,7 @@ MODULES = sorted(
 NO_TENSORS = {
     "checkpoint": {"save_model", "load_model"},
     "cli": {"main", "build_parser"},
-    "device": {"default_device", "autocast_context"},
+    "device": {"default_device", "resolve_device", "autocast_context"},
     "models": {"TransformerConfig", "DecoderOnlyConfig"},
     "tasks": {"ToyTask", "train_toy_task", "toy_config"},
     "training": {

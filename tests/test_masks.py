@@ -84,3 +84,8 @@ def test_combine_rejects_float_mask():
 def test_torch_mha_mask_inverts():
     mask = causal_mask(3)
     assert torch.equal(to_torch_mha_mask(mask), ~mask)
+
+
+def test_causal_rejects_float_length():
+    with pytest.raises(TypeError, match="q_len must be an int, got 3.5"):
+        causal_mask(3.5)

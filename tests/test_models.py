@@ -174,3 +174,24 @@ def test_lm_is_causal():
     torch.testing.assert_close(
         model(tokens).logits[:, :5], model(changed).logits[:, :5]
     )
+
+
+def test_transformer_rejects_batch_mismatch():
+    model = small_transformer()
+    with pytest.raises(ValueError, match="batch size 1 but memory has 2"):
+        model(torch.randint(3, 20, (2, 4)), torch.ones(1, 3, dtype=torch.long))
+
+
+def test_transformer_rejects_empty_source():
+    with pytest.raises(ValueError, match="src has no tokens"):
+        small_transformer().encode(torch.zeros(2, 0, dtype=torch.long))
+
+
+def test_config_rejects_special_id_outside_vocab():
+    with pytest.raises(ValueError, match=r"pad_id=20 must be an int in \[0, 10\)"):
+        TransformerConfig(10, 12, pad_id=20)
+
+
+def test_config_rejects_repeated_special_ids():
+    with pytest.raises(ValueError, match="distinct pad, bos and eos"):
+        TransformerConfig(10, 10, bos_id=0)

@@ -132,3 +132,8 @@ def test_causal_outputs_ignore_later_tokens(seq_len, position, seed):
     before = module(x, is_causal=True)[0][:, : position + 1]
     after = module(changed, is_causal=True)[0][:, : position + 1]
     torch.testing.assert_close(before, after)
+
+
+def test_rejects_float_d_model():
+    with pytest.raises(TypeError, match="d_model must be an int, got 8.0"):
+        MultiHeadAttention(8.0, 2)

@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_model as _load_weights
 from safetensors.torch import save_model as _save_weights
 
@@ -76,7 +77,17 @@ def read_config(directory: str | Path) -> dict:
         raise FileNotFoundError(
             f"no {CONFIG_NAME} in {Path(directory)}; save a model there with save_model"
         )
-    data = json.loads(path.read_text())
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{path} is not valid JSON ({error}); save the model again with save_model"
+        ) from None
+    if not isinstance(data, dict):
+        raise ValueError(
+            f"{path} must hold a JSON object, got {type(data).__name__}; save the "
+            "model again with save_model"
+        )
     if data.get("format_version") != FORMAT_VERSION:
         raise ValueError(
             f"{path} has format_version {data.get('format_version')!r}; this "
@@ -107,7 +118,13 @@ def load_model(
     weights = directory / WEIGHTS_NAME
     if not weights.is_file():
         raise FileNotFoundError(f"no {WEIGHTS_NAME} in {directory}")
-    missing, unexpected = _load_weights(model, str(weights), strict=False)
+    try:
+        missing, unexpected = _load_weights(model, str(weights), strict=False)
+    except (SafetensorError, RuntimeError) as error:
+        raise ValueError(
+            f"{weights} could not be read as safetensors weights for this config "
+            f"({error}); save the model again with save_model"
+        ) from None
     if missing or unexpected:
         raise ValueError(
             f"{weights} does not match its config: missing {sorted(missing)}, "

@@ -17,7 +17,7 @@ import torch
 from tinyformer import __version__
 from tinyformer.checkpoint import load_model, read_config, save_model
 from tinyformer.decoding import greedy_decode
-from tinyformer.device import default_device
+from tinyformer.device import resolve_device
 from tinyformer.tasks import TOY_TASKS, ToyTask, train_toy_task
 
 __all__ = ["main", "build_parser"]
@@ -25,15 +25,35 @@ __all__ = ["main", "build_parser"]
 DEFAULT_TOY_DIR = Path("runs") / "copy"
 
 
-def _device(name: str) -> torch.device:
-    return default_device() if name == "auto" else torch.device(name)
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer, got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number, got {text!r}"
+        ) from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
 
 
 def _train(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
     task = ToyTask(args.task, max_len=args.max_len)
-    device = _device(args.device)
+    device = resolve_device(args.device)
     with tqdm(total=args.steps, desc=f"train {args.task}", unit="step") as bar:
 
         def progress(step: int, loss: float, accuracy: float) -> None:
@@ -58,20 +78,22 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if not (Path(args.checkpoint) / "config.json").is_file():
+        raise FileNotFoundError(
+            f"no checkpoint in {args.checkpoint}; train one with: "
+            f"python -m tinyformer train --out {args.checkpoint}"
+        )
     config = read_config(args.checkpoint)
     extra = config.get("extra", {})
     if extra.get("task") not in TOY_TASKS:
-        raise SystemExit(
+        raise ValueError(
             f"{args.checkpoint} is not a toy-task checkpoint (task={extra.get('task')!r}); "
             "train one with: python -m tinyformer train"
         )
     task = ToyTask(extra["task"], max_len=extra.get("max_len", 10))
     model = load_model(args.checkpoint)
     for text in args.text:
-        try:
-            ids = task.encode(text)
-        except ValueError as error:
-            raise SystemExit(f"error: {error}") from None
+        ids = task.encode(text)
         output = greedy_decode(model, torch.tensor([ids]), max_len=len(ids) + 2)
         print(task.decode(output[0].tolist()))
     return 0
@@ -104,16 +126,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="task to learn (default: copy)",
     )
     train.add_argument(
-        "--steps", type=int, default=1200, help="optimisation steps (default: 1200)"
+        "--steps",
+        type=_positive_int,
+        default=1200,
+        help="optimisation steps (default: 1200)",
     )
     train.add_argument(
-        "--batch-size", type=int, default=64, help="sequences per step (default: 64)"
+        "--batch-size",
+        type=_positive_int,
+        default=64,
+        help="sequences per step (default: 64)",
     )
     train.add_argument(
-        "--lr", type=float, default=1e-3, help="peak learning rate (default: 1e-3)"
+        "--lr",
+        type=_positive_float,
+        default=1e-3,
+        help="peak learning rate (default: 1e-3)",
     )
     train.add_argument(
-        "--max-len", type=int, default=10, help="longest digit string (default: 10)"
+        "--max-len",
+        type=_positive_int,
+        default=10,
+        help="longest digit string (default: 10)",
     )
     train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     train.add_argument(
@@ -163,6 +197,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return args.handler(args)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, TypeError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

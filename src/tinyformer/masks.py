@@ -40,12 +40,18 @@ def causal_mask(
     every key.
 
     Raises:
+        TypeError: if a length is not an int.
         ValueError: if a length is not positive or ``q_len > k_len``.
 
     Shapes:
         output: ``(q_len, k_len)``, dtype ``torch.bool``.
     """
     k_len = q_len if k_len is None else k_len
+    for name, value in (("q_len", q_len), ("k_len", k_len)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(
+                f"{name} must be an int, got {value!r} ({type(value).__name__})"
+            )
     if q_len < 1 or k_len < 1:
         raise ValueError(
             f"causal_mask needs positive lengths, got q_len={q_len}, k_len={k_len}"

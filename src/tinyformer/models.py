@@ -120,6 +120,18 @@ class TransformerConfig(_ConfigMixin):
                     f"TransformerConfig.{field_name} must be an int >= 3 (pad, bos "
                     f"and eos need ids), got {value!r}"
                 )
+        special = {"pad_id": self.pad_id, "bos_id": self.bos_id, "eos_id": self.eos_id}
+        smallest_vocab = min(self.src_vocab_size, self.tgt_vocab_size)
+        for field_name, value in special.items():
+            if not isinstance(value, int) or not 0 <= value < smallest_vocab:
+                raise ValueError(
+                    f"TransformerConfig.{field_name}={value!r} must be an int in "
+                    f"[0, {smallest_vocab}), the smaller vocabulary size"
+                )
+        if len(set(special.values())) != 3:
+            raise ValueError(
+                f"TransformerConfig needs distinct pad, bos and eos ids, got {special}"
+            )
         if self.positional == "rotary":
             raise ValueError(
                 "TransformerConfig.positional='rotary' is not supported in the "
@@ -266,6 +278,10 @@ class Transformer(nn.Module):
             src: ``(batch, src_len)``; memory: ``(batch, src_len, d_model)``.
         """
         _check_tokens(src, "src", self.config.src_vocab_size)
+        if src.shape[1] == 0:
+            raise ValueError(
+                "src has no tokens (shape (batch, 0)); pass at least one token per sequence"
+            )
         mask = self.source_mask(src)
         x = self._embed(src, self.src_embed, self.src_positional, 0)
         weights = [] if need_weights else None
@@ -294,6 +310,15 @@ class Transformer(nn.Module):
             tgt_vocab_size)``.
         """
         _check_tokens(tgt, "tgt", self.config.tgt_vocab_size)
+        # A filled cross-attention cache replaces memory, which is then unused.
+        memory_used = (
+            cache is None or not cache.layers or cache.layers[0].cross_attn.keys is None
+        )
+        if memory_used and memory.shape[0] != tgt.shape[0]:
+            raise ValueError(
+                f"tgt has batch size {tgt.shape[0]} but memory has {memory.shape[0]}; "
+                "pass one target sequence per source sequence"
+            )
         offset = cache.length if cache is not None else 0
         x = self._embed(tgt, self.tgt_embed, self.tgt_positional, offset)
         self_weights = [] if need_weights else None

@@ -52,6 +52,11 @@ class MultiHeadAttention(nn.Module):
         implementation: str = "fast",
     ) -> None:
         super().__init__()
+        for name, value in (("d_model", d_model), ("num_heads", num_heads)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(
+                    f"{name} must be an int, got {value!r} ({type(value).__name__})"
+                )
         if d_model < 1 or num_heads < 1:
             raise ValueError(
                 "d_model and num_heads must be positive, "

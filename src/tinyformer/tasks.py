@@ -73,12 +73,25 @@ class ToyTask:
 
     def encode(self, text: str) -> list[int]:
         """Turn ``"3 1 4"`` (or ``"314"``) into ids; raise on anything but digits."""
+        if not isinstance(text, str):
+            raise TypeError(f"expected digits as a string, got {type(text).__name__}")
         symbols = text.split() if " " in text.strip() else list(text.strip())
+        if not symbols:
+            raise ValueError(
+                f"the {self.name} task needs at least one digit, got {text!r}; "
+                'pass digits separated by spaces, for example "3 1 4"'
+            )
         invalid = sorted({s for s in symbols if s not in DIGITS})
-        if invalid or not symbols:
+        if invalid:
             raise ValueError(
                 f"the {self.name} task reads digits 0-9 separated by spaces, got "
                 f"{text!r} (invalid: {invalid})"
+            )
+        if len(symbols) > self.max_len:
+            raise ValueError(
+                f"{text!r} has {len(symbols)} digits, but this model was trained on "
+                f"at most {self.max_len}; pass at most {self.max_len} digits or "
+                "train with a larger --max-len"
             )
         return [DIGITS.index(s) + len(SPECIALS) for s in symbols]
 
