@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import textwrap
 
 import matplotlib
 
@@ -137,42 +138,80 @@ def plot_attention(examples: list[tuple], path: pathlib.Path, theme: str) -> Non
         plt.close(fig)
 
 
+# Measured in headless Chromium on the built site: the content column is 688 px
+# wide at a 1280 px viewport (Material for MkDocs, both sidebars shown) and the
+# body text is 16 px, or 17.6 px from a 1600 px viewport on. A figure no wider
+# than the column is shown at its own size, so 13.5 pt (18 px) text stays at
+# least as large as the body text. Cell text wraps to fit that width.
+HELD_OUT_WIDTH_IN = 7.1
+HELD_OUT_FONT_PT = 13.5
+HELD_OUT_WRAP_CHARS = 18
+
+
+def _wrap_cell(text: str) -> str:
+    # Never break at a hyphen, because a French hyphen is part of the output
+    # under test ("quatre-vingt-dix-sept").
+    return textwrap.fill(
+        text,
+        width=HELD_OUT_WRAP_CHARS,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+
+
 def plot_held_out(rows: list[dict], accuracy: dict, path: pathlib.Path, theme: str):
     """Draw greedy and beam translations of held-out numbers as a table."""
     colors = THEMES[theme]
+    header = ["n", "English", "greedy", f"beam\n(width {BEAM_SIZE})"]
     cells = [
         [
             str(r["number"]),
-            r["english"],
-            r["greedy"] + ("" if r["greedy"] == r["french"] else "  ✗"),
-            r["beam"] + ("" if r["beam"] == r["french"] else "  ✗"),
+            _wrap_cell(r["english"]),
+            _wrap_cell(r["greedy"] + ("" if r["greedy"] == r["french"] else " ✗")),
+            _wrap_cell(r["beam"] + ("" if r["beam"] == r["french"] else " ✗")),
         ]
         for r in rows
     ]
-    with plt.rc_context({"svg.fonttype": "none", "font.size": 10}):
-        fig, ax = plt.subplots(figsize=(11.0, 0.3 * len(cells) + 1.2))
+    # Each row is as tall as its cell with the most lines.
+    row_lines = [max(c.count("\n") + 1 for c in row) for row in [header, *cells]]
+    line_in = 1.3 * HELD_OUT_FONT_PT / 72
+    row_pad_in = 0.12
+    table_in = sum(row_lines) * line_in + len(row_lines) * row_pad_in
+    title_in = 3 * line_in + 0.2
+    with plt.rc_context({"svg.fonttype": "none", "font.size": HELD_OUT_FONT_PT}):
+        fig = plt.figure(figsize=(HELD_OUT_WIDTH_IN, table_in + title_in + 0.1))
         fig.patch.set_alpha(0.0)
+        height = fig.get_figheight()
+        # The table fills an axes below the title, in figure fractions.
+        ax = fig.add_axes((0.005, 0.05 / height, 0.99, table_in / height))
         ax.axis("off")
         table = ax.table(
             cellText=cells,
-            colLabels=["n", "English", "greedy", f"beam (width {BEAM_SIZE})"],
-            loc="center",
+            colLabels=header,
             cellLoc="left",
-            colWidths=[0.06, 0.3, 0.32, 0.32],
+            colWidths=[0.08, 0.28, 0.32, 0.32],
+            bbox=(0.0, 0.0, 1.0, 1.0),
         )
         table.auto_set_font_size(False)
-        for cell in table.get_celld().values():
+        table.set_fontsize(HELD_OUT_FONT_PT)
+        for (row, _), cell in table.get_celld().items():
+            cell.set_height((row_lines[row] * line_in + row_pad_in) / table_in)
+            # Matplotlib's default padding is a tenth of the cell width.
+            cell.PAD = 0.04
             cell.set_facecolor("none")
             cell.set_edgecolor(colors["text"])
             cell.get_text().set_color(colors["text"])
-        ax.set_title(
-            f"Held-out exact match: greedy {accuracy['greedy']:.1%}, beam "
-            f"{accuracy['beam']:.1%}, on {accuracy['count']} numbers never seen "
-            "in training\n✗ marks a wrong translation",
+            cell.get_text().set_verticalalignment("center")
+        fig.text(
+            0.005,
+            1.0 - 0.1 / height,
+            f"Held-out exact match on {accuracy['count']} numbers never seen in\n"
+            f"training: greedy {accuracy['greedy']:.1%}, beam {accuracy['beam']:.1%}.\n"
+            "✗ marks a wrong translation.",
             color=colors["text"],
-            fontsize=10,
+            fontsize=HELD_OUT_FONT_PT,
+            verticalalignment="top",
         )
-        fig.tight_layout()
         fig.savefig(path, format="svg", transparent=True)
         plt.close(fig)
 
