@@ -17,6 +17,7 @@ from tinyformer.translation import (
     Translator,
     TranslatorConfig,
     Vocabulary,
+    build_model,
     detokenize_french,
     encode_pairs,
     number_pairs,
@@ -43,6 +44,16 @@ SMALL = TranslatorConfig(
     warmup_steps=30,
     eval_every=100,
 )
+
+
+@pytest.fixture(scope="module")
+def untrained_full_range() -> Translator:
+    """An untrained translator for 0 to 999 whose vocabularies hold every word."""
+    config = TranslatorConfig(d_model=16, num_heads=2, d_ff=16)
+    pairs = number_pairs(range(config.max_number + 1))
+    source = Vocabulary.build(tokenize_english(p.english) for p in pairs)
+    target = Vocabulary.build(tokenize_french(p.french) for p in pairs)
+    return Translator(build_model(config, source, target), source, target, config)
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +201,95 @@ def test_unknown_word_message_keeps_known(trained):
     assert "'seventy'" not in str(error.value)
 
 
+@pytest.mark.parametrize(
+    "english", ["three hundred twenty-one", "and", "twelve hundred", "one and one"]
+)
+def test_strict_rejects_non_numbers(untrained_full_range, english):
+    with pytest.raises(ValueError) as error:
+        untrained_full_range(english)
+    message = str(error.value)
+    assert repr(english) in message
+    assert "0 to 999" in message
+    assert "strict=False" in message
+
+
+def test_strict_suggests_missing_and(untrained_full_range):
+    with pytest.raises(ValueError, match="'three hundred and twenty-one'"):
+        untrained_full_range("three hundred twenty-one")
+
+
+def test_strict_example_for_other_forms(untrained_full_range):
+    with pytest.raises(ValueError, match="for example 'three hundred and twenty-one'"):
+        untrained_full_range("twelve hundred")
+
+
+def test_strict_accepts_every_number(untrained_full_range):
+    # Case, commas and hyphens versus spaces are removed by the tokenizer.
+    sentences = [num2words(n, lang="en") for n in range(1000)]
+    sentences += ["Three Hundred And Twenty-One", "seventy one"]
+    src = untrained_full_range.encode_source(sentences)
+    assert src.shape[0] == len(sentences)
+
+
+def test_strict_in_batches_and_cross_attention(untrained_full_range):
+    with pytest.raises(ValueError, match="'one one'"):
+        untrained_full_range.translate(["seventy-one", "one one"])
+    with pytest.raises(ValueError, match="'one one'"):
+        untrained_full_range.cross_attention("one one")
+
+
+def test_non_strict_returns_raw_output(untrained_full_range):
+    french = untrained_full_range("three hundred twenty-one", strict=False)
+    assert isinstance(french, str)
+    assert untrained_full_range.translate(["and"], strict=False)[0] == (
+        untrained_full_range("and", strict=False)
+    )
+    _, output, _ = untrained_full_range.cross_attention("and", strict=False)
+    assert output[-1] == EOS
+
+
+def test_non_strict_keeps_unknown_word_error(untrained_full_range):
+    with pytest.raises(ValueError, match="'zillion'"):
+        untrained_full_range("one zillion", strict=False)
+
+
+def test_unknown_words_win_over_form(trained):
+    translator, _ = trained
+    # "hundred" is outside the 0-99 vocabulary, so the unknown-word error
+    # names it even though the phrase is also not a number form.
+    with pytest.raises(
+        ValueError, match=r"\['hundred'\] not in the English vocabulary"
+    ):
+        translator("twelve hundred")
+
+
+@pytest.mark.parametrize("value", [71, None, b"seventy-one", ["seventy-one"]])
+def test_call_rejects_non_string(untrained_full_range, value):
+    with pytest.raises(TypeError) as error:
+        untrained_full_range(value)
+    message = str(error.value)
+    assert type(value).__name__ in message
+    assert "as a string" in message
+
+
+def test_translate_rejects_non_string_items(untrained_full_range):
+    with pytest.raises(TypeError, match="got int 71"):
+        untrained_full_range.translate(["seventy-one", 71])
+
+
+def test_translate_rejects_none(untrained_full_range):
+    with pytest.raises(TypeError, match="got NoneType"):
+        untrained_full_range.translate(None)
+
+
+def test_held_out_numbers_pass_strict(trained):
+    translator, _ = trained
+    _, held_out = translator.data()
+    outputs = translator.translate([p.english for p in held_out])
+    assert len(outputs) == len(held_out)
+    assert all(isinstance(o, str) and o for o in outputs)
+
+
 def test_empty_sentence_raises(trained):
     translator, _ = trained
     with pytest.raises(ValueError, match="no words"):
@@ -271,6 +371,93 @@ def test_cli_unknown_word_error(trained, tmp_path, capsys):
     status = main(["translate", "one zillion", "--checkpoint", str(tmp_path / "ckpt")])
     assert status == 2
     assert "'zillion'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("device", ["banana", "cuda:banana"])
+def test_cli_invalid_device(trained, tmp_path, capsys, device):
+    from tinyformer.cli import main
+
+    translator, _ = trained
+    translator.save(tmp_path / "ckpt")
+    args = ["translate", "seventy", "--device", device]
+    status = main([*args, "--checkpoint", str(tmp_path / "ckpt")])
+    assert status == 2
+    error = capsys.readouterr().err
+    assert repr(device) in error
+    assert "'cpu'" in error
+    assert "'auto'" in error
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_cli_cuda_unavailable(trained, tmp_path, capsys):
+    from tinyformer.cli import main
+
+    translator, _ = trained
+    translator.save(tmp_path / "ckpt")
+    args = ["translate", "seventy", "--device", "cuda"]
+    status = main([*args, "--checkpoint", str(tmp_path / "ckpt")])
+    assert status == 2
+    error = capsys.readouterr().err
+    assert "'cuda'" in error
+    assert "'cpu' or 'auto'" in error
+
+
+def test_cli_device_reaches_model(trained, tmp_path, capsys, monkeypatch):
+    from tinyformer.cli import main
+
+    translator, _ = trained
+    translator.save(tmp_path / "ckpt")
+    loaded = []
+    real_load = Translator.load.__func__
+
+    def recording_load(cls, directory, device=None):
+        result = real_load(cls, directory, device=device)
+        loaded.append(result)
+        return result
+
+    monkeypatch.setattr(Translator, "load", classmethod(recording_load))
+    args = ["translate", "seventy", "--device", "cpu"]
+    status = main([*args, "--checkpoint", str(tmp_path / "ckpt")])
+    assert status == 0
+    assert capsys.readouterr().out.strip() == translator("seventy")
+    assert len(loaded) == 1
+    assert loaded[0].device == torch.device("cpu")
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cli_translates_on_cuda(trained, tmp_path, capsys, monkeypatch):
+    from tinyformer.cli import main
+
+    translator, _ = trained
+    translator.save(tmp_path / "ckpt")
+    devices = []
+    real_call = Translator.__call__
+
+    def recording_call(self, english, beam_size=1, *, strict=True):
+        devices.append(self.device.type)
+        return real_call(self, english, beam_size, strict=strict)
+
+    monkeypatch.setattr(Translator, "__call__", recording_call)
+    args = ["translate", "ninety-seven", "--device", "cuda"]
+    status = main([*args, "--checkpoint", str(tmp_path / "ckpt")])
+    assert status == 0
+    assert devices == ["cuda"]
+    assert capsys.readouterr().out.strip()
+
+
+def test_cli_rejects_non_number_form(trained, tmp_path, capsys):
+    from tinyformer.cli import main
+
+    translator, _ = trained
+    translator.save(tmp_path / "ckpt")
+    checkpoint = ["--checkpoint", str(tmp_path / "ckpt")]
+    status = main(["translate", "one one", *checkpoint])
+    assert status == 2
+    assert "'one one'" in capsys.readouterr().err
+    status = main(["translate", "one one", "--no-strict", *checkpoint])
+    assert status == 0
+    assert capsys.readouterr().out.strip() == translator("one one", strict=False)
 
 
 def _normalised_log_prob(translator: Translator, english: str, french: str) -> float:

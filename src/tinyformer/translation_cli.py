@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from tinyformer.device import default_device
+from tinyformer.device import resolve_device
 from tinyformer.translation import DEFAULT_CHECKPOINT, Translator, TranslatorConfig
 
 __all__ = ["add_parser", "run"]
@@ -68,17 +68,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--device",
         default="auto",
-        help="torch device, or 'auto' for CUDA, then MPS, then CPU (default: auto)",
+        help="torch device to train on or to load the model onto: 'cpu', 'cuda', "
+        "'cuda:N', 'mps', or 'auto' for CUDA, then MPS, then CPU (default: auto)",
+    )
+    parser.add_argument(
+        "--no-strict",
+        dest="strict",
+        action="store_false",
+        help="also translate known words that are not a number as num2words "
+        "writes it, such as 'three hundred twenty-one', to probe the model; "
+        "its output for them is unreliable",
     )
     parser.set_defaults(handler=run)
     return parser
 
 
-def _train(args: argparse.Namespace) -> int:
+def _train(args: argparse.Namespace, device: torch.device) -> int:
     from tqdm.auto import tqdm
 
     config = TranslatorConfig(steps=args.steps, seed=args.seed)
-    device = default_device() if args.device == "auto" else torch.device(args.device)
     if device.type == "cpu":
         # A second intra-op thread makes each step of this small model slower,
         # many times so on a busy machine.
@@ -110,13 +118,15 @@ def run(args: argparse.Namespace) -> int:
     """Run the subcommand: train with ``--train``, else translate ``text``."""
     if args.beam_size < 1:
         raise ValueError(f"--beam-size must be >= 1, got {args.beam_size}")
+    # Checked before any checkpoint is read, so a wrong --device fails first.
+    device = resolve_device(args.device)
     if args.train:
         if args.text:
             raise ValueError(
                 "pass either --train or text to translate, not both; got "
                 f"--train and {args.text}"
             )
-        return _train(args)
+        return _train(args, device)
     if not args.text:
         raise ValueError(
             'nothing to translate; pass English number words, for example "seventy-one"'
@@ -126,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             f"no translator checkpoint in {args.checkpoint}; train one first with: "
             f"python -m tinyformer translate --train --out {args.checkpoint}"
         )
-    translator = Translator.load(args.checkpoint)
+    translator = Translator.load(args.checkpoint, device=device)
     for text in args.text:
-        print(translator(text, beam_size=args.beam_size))
+        print(translator(text, beam_size=args.beam_size, strict=args.strict))
     return 0
