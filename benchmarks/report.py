@@ -171,6 +171,15 @@ def growth_lines(record: dict) -> str:
     return "\n".join(lines)
 
 
+# How each script's targets are labelled on the page.
+BENCHMARK_NAMES = {
+    "attention": "attention",
+    "model": "decoder-only model",
+    "translator_time": "translator",
+    "copy_task": "copy task",
+}
+
+
 def target_lines(records: list[dict]) -> str:
     """Return the targets of the records as a list with PASS or MISS."""
     lines = []
@@ -183,8 +192,8 @@ def target_lines(records: list[dict]) -> str:
                 value = f"{item['value']:.3g}"
             sign = "≥" if item["higher_is_better"] else "≤"
             lines.append(
-                f"- **{verdict}**: {item['description']}: {value} "
-                f"(target {sign} {item['threshold']:g})"
+                f"- **{verdict}** ({BENCHMARK_NAMES.get(record['benchmark'], record['benchmark'])}): "
+                f"{item['description']}: {value} (target {sign} {item['threshold']:g})"
             )
     return "\n".join(lines)
 
