@@ -12,7 +12,7 @@ import torch
 
 from tinyformer.translation import Translator, TranslatorConfig
 
-torch.set_num_threads(1)  # one thread is fastest for a model this small
+torch.set_num_threads(1)  # small model: 2 threads gain ~10% idle, lose a lot when busy
 config = TranslatorConfig(steps=200, batch_size=64, eval_every=200)
 translator, history = Translator.train(config, device="cpu")
 train, held_out = translator.data()
