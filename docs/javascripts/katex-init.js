@@ -13,4 +13,18 @@ document$.subscribe(({ body }) => {
       throwOnError: false,
     });
   }
+
+  // Notebook pages (mkdocs-jupyter) do not pass through arithmatex: their
+  // markdown cells keep $...$ and $$...$$ as text, and code is left alone.
+  for (const element of body.querySelectorAll(".jp-RenderedMarkdown")) {
+    renderMathInElement(element, {
+      delimiters: [
+        { left: "$$", right: "$$", display: true },
+        { left: "$", right: "$", display: false },
+        { left: "\\(", right: "\\)", display: false },
+        { left: "\\[", right: "\\]", display: true },
+      ],
+      throwOnError: false,
+    });
+  }
 });

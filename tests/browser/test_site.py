@@ -50,6 +50,21 @@ def test_math_renders_on_lesson(page, base_url: str) -> None:
     assert re.search(r"\$[^$\s][^$]*\$", text) is None
 
 
+def test_math_renders_in_notebook_markdown(page, base_url: str) -> None:
+    page.goto(base_url + "notebooks/translator.html")
+    cells = page.locator(".jp-RenderedMarkdown")
+    expect(cells.locator(".katex").first).to_be_attached()
+    assert cells.locator(".katex-error").count() == 0
+    text = page.evaluate(
+        """() => Array.from(document.querySelectorAll(".jp-RenderedMarkdown"))
+        .map((cell) => { const copy = cell.cloneNode(true);
+          copy.querySelectorAll("pre, code, .katex").forEach((n) => n.remove());
+          return copy.textContent; }).join(" ")"""
+    )
+    assert "\\sqrt" not in text
+    assert re.search(r"\$[^$\s][^$]*\$", text) is None
+
+
 def test_mermaid_renders_svg(page, base_url: str) -> None:
     page.goto(base_url + LESSON)
     diagrams = page.locator("article div.mermaid")
