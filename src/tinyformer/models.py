@@ -67,7 +67,9 @@ def _check_common(config: TransformerConfig | DecoderOnlyConfig) -> None:
         )
 
 
-class _ConfigMixin:
+class ConfigMixin:
+    """Conversion of a dataclass configuration to and from a JSON-ready dict."""
+
     def to_dict(self) -> dict:
         """Return the configuration as a JSON-ready dict."""
         return asdict(self)
@@ -85,7 +87,7 @@ class _ConfigMixin:
 
 
 @dataclass
-class TransformerConfig(_ConfigMixin):
+class TransformerConfig(ConfigMixin):
     """Hyperparameters of the encoder-decoder `Transformer`.
 
     The defaults are the base model of Vaswani et al. 2017 (table 3); see
@@ -186,7 +188,7 @@ def _check_tokens(tokens: torch.Tensor, name: str, vocab_size: int) -> None:
         )
     if tokens.numel() and (int(tokens.min()) < 0 or int(tokens.max()) >= vocab_size):
         raise ValueError(
-            f"{name} holds ids outside [0, {vocab_size}): min {int(tokens.min())}, "
+            f"{name} contains ids outside [0, {vocab_size}): min {int(tokens.min())}, "
             f"max {int(tokens.max())}"
         )
 
@@ -355,7 +357,7 @@ class Transformer(nn.Module):
 
 
 @dataclass
-class DecoderOnlyConfig(_ConfigMixin):
+class DecoderOnlyConfig(ConfigMixin):
     """Hyperparameters of `DecoderOnlyLM`, a GPT-style language model.
 
     The defaults are pre-LN with GELU and learned positions, as in GPT-2

@@ -26,7 +26,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
@@ -35,7 +35,7 @@ from num2words import num2words
 from tinyformer.checkpoint import load_model, read_config, save_model
 from tinyformer.decoding import beam_search, greedy_decode
 from tinyformer.device import default_device
-from tinyformer.models import Transformer, TransformerConfig
+from tinyformer.models import ConfigMixin, Transformer, TransformerConfig
 from tinyformer.training import (
     Seq2SeqBatch,
     make_seq2seq_batch,
@@ -223,7 +223,7 @@ class Vocabulary:
 
 
 @dataclass
-class TranslatorConfig:
+class TranslatorConfig(ConfigMixin):
     """Data split, model size and training settings of the number translator.
 
     The defaults reach at least 99% exact match on the held-out numbers; the
@@ -246,17 +246,6 @@ class TranslatorConfig:
     warmup_steps: int = 100
     smoothing: float = 0.1
     eval_every: int = 100
-
-    @classmethod
-    def from_dict(cls, values: dict) -> TranslatorConfig:
-        """Build a configuration from `dataclasses.asdict` output."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(
-                f"unknown TranslatorConfig keys {unknown}; expected {sorted(known)}"
-            )
-        return cls(**values)
 
 
 @dataclass
