@@ -24,7 +24,7 @@ __all__ = ["KVCache", "LayerCache", "DecoderCache"]
 class KVCache:
     """Keys and values of one attention layer.
 
-    A cache with ``static=True`` holds cross-attention keys and values, which
+    A cache with ``static=True`` contains cross-attention keys and values, which
     are set once and reused; otherwise each call appends the new positions.
 
     Shapes:
@@ -75,7 +75,7 @@ class LayerCache:
     """The caches of one decoder layer: self-attention and cross-attention.
 
     Shapes:
-        each cache holds ``(batch, num_heads, seq_len, head_dim)`` keys and
+        each cache contains ``(batch, num_heads, seq_len, head_dim)`` keys and
         values; ``seq_len`` grows in ``self_attn`` and is the source length in
         ``cross_attn``.
     """

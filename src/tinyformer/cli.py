@@ -147,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-len",
         type=_positive_int,
         default=10,
-        help="longest digit string (default: 10)",
+        help="maximum number of digits per string (default: 10)",
     )
     train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     train.add_argument(

@@ -1,8 +1,8 @@
 """Decoding: greedy, sampling and beam search, with a key/value cache.
 
 With ``use_cache=True`` each step feeds only the newest token and reads the
-keys and values of earlier tokens from a `tinyformer.cache.DecoderCache`;
-with ``use_cache=False`` each step reruns the whole prefix. Both give the same
+keys and values of earlier tokens from a `tinyformer.cache.DecoderCache`.
+With ``use_cache=False`` each step reruns the whole prefix. Both give the same
 tokens.
 
 Shapes:

@@ -23,7 +23,7 @@ def resolve_device(name: str) -> torch.device:
     """Return the device called ``name``, or :func:`default_device` for ``"auto"``.
 
     Raises:
-        ValueError: if ``name`` is not a device name torch knows, or names a
+        ValueError: if ``name`` is not a device name that torch accepts, or names a
             CUDA or MPS device that this machine does not have.
     """
     if name == "auto":

@@ -141,7 +141,7 @@ class MultiHeadAttention(nn.Module):
         """Attend from ``query`` to ``key``/``value`` and return ``(output, weights)``.
 
         Args:
-            query: the sequence that asks.
+            query: the sequence whose positions attend.
             key: the sequence attended to; defaults to ``query``.
             value: defaults to ``key``.
             mask: boolean mask, True = may attend.
